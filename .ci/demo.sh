@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The demo: the seeded devstack and JupyterLab with the extension, until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+trap 'bash .ci/devstack.sh stop' EXIT INT TERM
+bash .ci/devstack.sh start "$@"
+set -a; . .devstack/env; set +a
+mkdir -p .devstack/notebooks
+echo "JupyterLab: http://localhost:${JUPYTER_PORT:-8888}/lab (Ctrl-C stops JupyterLab and the devstack)"
+jupyter lab --no-browser --port "${JUPYTER_PORT:-8888}" --ServerApp.root_dir="$PWD/.devstack/notebooks" \
+  --IdentityProvider.token="${JUPYTER_TOKEN:-}" --ServerApp.ip=127.0.0.1

@@ -1,0 +1,41 @@
+const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
+
+// ES modules in node_modules that jest must transform for the DOM project.
+const esModules = [
+  '@codemirror',
+  '@jupyter/ydoc',
+  '@jupyterlab/',
+  'lib0',
+  'nanoid',
+  'vscode-ws-jsonrpc',
+  'y-protocols',
+  'y-websocket',
+  'yjs'
+].join('|');
+
+const baseConfig = jestJupyterLab(__dirname);
+
+/** Plain Node for the host-agnostic core and the AWS SDK (`*.node.spec.ts`). */
+const nodeProject = {
+  displayName: 'node',
+  testEnvironment: 'node',
+  testRegex: 'src/__tests__/.*\\.node\\.spec\\.ts$',
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: './tsconfig.test.json' }] },
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node']
+};
+
+/** JupyterLab's DOM environment for widgets, models and plugins (`*.spec.ts(x)`). */
+const domProject = {
+  ...baseConfig,
+  displayName: 'dom',
+  automock: false,
+  reporters: undefined,
+  testRegex: 'src/__tests__/.*(?<!\\.node)\\.spec\\.tsx?$',
+  transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
+};
+
+module.exports = {
+  projects: [nodeProject, domProject],
+  collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts'],
+  coverageReporters: ['lcov', 'text']
+};

@@ -1,0 +1,3 @@
+import { sidebarPlugin } from './plugins/sidebar';
+
+export default [sidebarPlugin];
