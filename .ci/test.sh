@@ -32,5 +32,3 @@ bash .ci/devstack.sh stop
 echo "::: wheel: built once, installed into a fresh virtualenv without Node"
 bash .ci/check-wheel.sh
 
-echo "::: bundle size"
-node .ci/bundle-size.mjs

@@ -17,6 +17,11 @@ export const ROUTE_PREFIX = EXTENSION_ID;
 export namespace CommandIDs {
   export const openSidebar = `${EXTENSION_ID}:open-sidebar`;
   export const refresh = `${EXTENSION_ID}:refresh`;
+  export const runPipeline = `${EXTENSION_ID}:run-pipeline`;
+  export const stopExecution = `${EXTENSION_ID}:stop-execution`;
+  export const retryExecution = `${EXTENSION_ID}:retry-execution`;
+  export const openExecution = `${EXTENSION_ID}:open-execution`;
+  export const runAsMyPipeline = `${EXTENSION_ID}:run-as-my-pipeline`;
 }
 
 /** What the server knows about where the extension runs (`GET <prefix>/context`). */
