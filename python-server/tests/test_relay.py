@@ -1,0 +1,136 @@
+"""What comes back: status, body and safe headers; limits, timeouts, unreachable upstreams; no secrets anywhere."""
+
+import json
+import logging
+import time
+
+import pytest
+
+from conftest import aws_call, error_of
+
+
+def hop_by_hop_reply(handler):
+    payload = b'{"__type":"ValidationException","message":"bad"}'
+    handler.send_response(400)
+    handler.send_header("Content-Type", "application/x-amz-json-1.1")
+    handler.send_header("x-amzn-RequestId", "req-400")
+    handler.send_header("x-amzn-ErrorType", "ValidationException")
+    handler.send_header("Connection", "close")
+    handler.send_header("Keep-Alive", "timeout=5")
+    handler.send_header("Proxy-Authenticate", "Basic")
+    handler.send_header("Upgrade", "h2c")
+    handler.send_header("Trailer", "X-Checksum")
+    handler.send_header("Set-Cookie", "session=upstream")
+    handler.send_header("X-Internal", "secret-topology")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+def slow_reply(handler):
+    time.sleep(3)
+    hop_by_hop_reply(handler)
+
+
+@pytest.fixture
+def reply():
+    return hop_by_hop_reply
+
+
+@pytest.fixture
+def upstream(recorder, reply):
+    return recorder(reply)
+
+
+@pytest.fixture
+def mlops_config(tmp_path, upstream):
+    return {
+        "resource_metadata_path": str(tmp_path / "none.json"),
+        "endpoint_urls": {"sagemaker": upstream.url},
+        "max_request_bytes": 1024,
+        "upstream_timeout": 1.0,
+    }
+
+
+async def test_status_body_and_safe_headers_are_relayed_hop_by_hop_stripped(call):
+    response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
+    assert response.code == 400
+    assert json.loads(response.body) == {"__type": "ValidationException", "message": "bad"}
+    assert response.headers["x-amzn-RequestId"] == "req-400"
+    assert response.headers["x-amzn-ErrorType"] == "ValidationException"
+    for stripped in ("Keep-Alive", "Proxy-Authenticate", "Upgrade", "Trailer", "X-Internal"):
+        assert stripped not in response.headers, stripped
+    # Jupyter may set its own cookies; the upstream's never pass.
+    assert all("session=upstream" not in v for v in response.headers.get_list("Set-Cookie"))
+
+
+async def test_oversized_body_is_413_and_not_forwarded(call, upstream):
+    kwargs = aws_call("SageMaker.ListPipelines", {"pad": "x" * 2000})
+    response = await call("/sagemaker-mlops/aws/sagemaker/", **kwargs)
+    assert response.code == 413
+    assert error_of(response)["code"] == "RequestTooLarge"
+    assert upstream.requests == []
+
+
+class TestTimeout:
+    @pytest.fixture
+    def reply(self):
+        return slow_reply
+
+    async def test_upstream_timeout_is_504(self, call):
+        response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
+        assert response.code == 504
+        error = error_of(response)
+        assert error["code"] == "UpstreamTimeout"
+        assert "ListPipelines" in error["message"]
+
+
+class TestUnreachable:
+    @pytest.fixture
+    def mlops_config(self, tmp_path):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]  # closed again: nothing listens there
+        return {"resource_metadata_path": str(tmp_path / "none.json"), "endpoint_urls": {"sagemaker": f"http://127.0.0.1:{port}"}}
+
+    async def test_upstream_down_is_502_with_advice(self, call):
+        response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
+        assert response.code == 502
+        error = error_of(response)
+        assert error["code"] == "UpstreamUnreachable"
+        assert "VPC endpoints" in error["message"]
+
+
+class TestSecretsNeverLeak:
+    @pytest.fixture
+    def server_credentials(self, moto_upstream):
+        return {
+            "AWS_ACCESS_KEY_ID": moto_upstream["access_key"],
+            "AWS_SECRET_ACCESS_KEY": moto_upstream["secret_key"],
+            "AWS_SESSION_TOKEN": "SESSIONTOKEN-must-not-leak-0123456789",
+        }
+
+    async def test_no_credential_in_responses_or_logs(self, call, caplog, moto_upstream, upstream):
+        caplog.set_level(logging.DEBUG)
+        bodies = []
+        for kwargs, path in [
+            (aws_call("SageMaker.ListPipelines"), "/sagemaker-mlops/aws/sagemaker/"),
+            (aws_call("SageMaker.DeleteDomain"), "/sagemaker-mlops/aws/sagemaker/"),
+            (aws_call("SageMaker.ListPipelines", {"pad": "x" * 5000}), "/sagemaker-mlops/aws/sagemaker/"),
+            ({"method": "GET"}, "/sagemaker-mlops/context"),
+        ]:
+            response = await call(path, **kwargs)
+            bodies.append(response.body.decode(errors="replace") + json.dumps(dict(response.headers)))
+        # The session token is sent upstream (it is part of signing) ...
+        assert upstream.requests[0]["headers"].get("X-Amz-Security-Token") == "SESSIONTOKEN-must-not-leak-0123456789"
+        # ... but neither it, the secret key nor the access key id ever come back or get logged.
+        # Records of the in-process moto (it plays AWS, which does receive the token) are not the server's.
+        server_log = "\n".join(
+            record.getMessage() for record in caplog.records if not record.name.startswith(("moto", "werkzeug"))
+        )
+        assert "sagemaker_mlops" in server_log or "ServerApp" in {r.name for r in caplog.records}
+        everything = "\n".join(bodies) + "\n" + server_log
+        for secret in (moto_upstream["secret_key"], "SESSIONTOKEN-must-not-leak-0123456789", moto_upstream["access_key"]):
+            assert secret not in everything
