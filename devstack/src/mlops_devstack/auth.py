@@ -1,0 +1,59 @@
+"""SigV4 verification and IAM policy evaluation for the operations the devstack adds, with moto's own engine,
+so an extension operation is accepted or refused exactly as a moto one is."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from moto.core.exceptions import _RESTError as RESTError
+from moto.iam.access_control import IAMRequest
+
+from .contract import AwsError, Request
+
+
+def _headers_for_moto(request: Request):
+    from werkzeug.datastructures import Headers
+
+    return Headers([(name.title() if name != "x-amz-target" else "X-Amz-Target", value) for name, value in request.headers.items()])
+
+
+def principal_arn(request: Request, account_id: str) -> Optional[str]:
+    """The ARN of the caller named by the Authorization header (not verified)."""
+    from moto.iam.models import iam_backends
+
+    auth = request.headers.get("authorization", "")
+    if "Credential=" not in auth:
+        return None
+    key_id = auth.split("Credential=", 1)[1].split("/", 1)[0]
+    backend = iam_backends[account_id]["global"]
+    key = backend.access_keys.get(key_id)
+    if key is None or not key.user_name:
+        return None
+    return backend.get_user(key.user_name).arn
+
+
+def authenticate(request: Request, account_id: str, operation: str, iam_prefix: str) -> None:
+    """Raise AwsError unless the request is signed by a known key and the caller may perform the action."""
+    if "authorization" not in request.headers or "Credential=" not in request.headers["authorization"]:
+        raise AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+    path = request.raw_path if hasattr(request, "raw_path") else request.path
+    query = getattr(request, "raw_query", "")
+    try:
+        iam_request = IAMRequest(
+            account_id=account_id,
+            method=request.method,
+            path=path + (f"?{query}" if query else ""),
+            data={},
+            body=request.body,
+            headers=_headers_for_moto(request),
+            action=operation,
+        )
+        iam_request.check_signature()
+        # The action is evaluated as <iam_prefix>:<operation>, whatever the signing name.
+        iam_request._action = f"{iam_prefix}:{operation}"
+        iam_request.check_action_permitted(resource="*")
+    except RESTError as error:
+        code = getattr(error, "error_type", "AccessDeniedException")
+        if code == "AccessDenied":
+            code = "AccessDeniedException"
+        raise AwsError(code, getattr(error, "message", str(error)), 403 if code != "AccessDeniedException" else 400) from None

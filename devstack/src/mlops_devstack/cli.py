@@ -1,0 +1,88 @@
+"""``mlops-devstack up``: start the seeded stack on loopback, write the env file, run until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def write_env_file(path: Path, stack, mlflow_url: str | None) -> None:
+    ds = stack.state.identities["data-scientist"]
+    ap = stack.state.identities["approver"]
+    lines = {
+        "AWS_ENDPOINT_URL": stack.endpoint,
+        "AWS_REGION": stack.state.region,
+        "AWS_DEFAULT_REGION": stack.state.region,
+        "AWS_ACCESS_KEY_ID": ds["access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": ds["secret_access_key"],
+        "DEVSTACK_APPROVER_ACCESS_KEY_ID": ap["access_key_id"],
+        "DEVSTACK_APPROVER_SECRET_ACCESS_KEY": ap["secret_access_key"],
+        "DEVSTACK_CONTROL_URL": f"{stack.endpoint}/_devstack",
+        "DEVSTACK_PROJECT": "customer-churn",
+    }
+    if mlflow_url:
+        lines["MLFLOW_TRACKING_URI"] = mlflow_url
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        for key, value in lines.items():
+            f.write(f"{key}={value}\n")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mlops-devstack", description="A local, seeded AWS for SageMaker MLOps.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the stack and run until Ctrl-C")
+    up.add_argument("--port", type=int, default=4566)
+    up.add_argument("--scale", action="store_true", help="benchmark volume (500 pipelines, 10k executions, 20k model packages)")
+    up.add_argument("--env-file", type=Path, default=Path(".devstack/env"))
+    up.add_argument("--data-dir", type=Path, default=None)
+    up.add_argument("--no-mlflow", action="store_true")
+    args = parser.parse_args(argv)
+
+    from .seed import seed_all
+    from .server import Devstack
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="mlops-devstack-"))
+    started = time.monotonic()
+    stack = Devstack(data_dir, port=args.port, scale=args.scale, mlflow=not args.no_mlflow).start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        mlflow_holder: dict[str, str | None] = {}
+        mlflow_thread = threading.Thread(target=lambda: mlflow_holder.setdefault("url", stack.start_mlflow()), daemon=True)
+        mlflow_thread.start()
+        seed_all(stack.state)
+        mlflow_thread.join()
+        mlflow_url = mlflow_holder.get("url")
+        if mlflow_url:
+            from .mlflow_server import seed_mlflow
+
+            for project in stack.state.projects:
+                seed_mlflow(stack.state, mlflow_url, {"name": project["name"], "id": project["id"], "bucket": project["bucket"]})
+        write_env_file(args.env_file, stack, mlflow_url)
+        print(f"devstack ready in {time.monotonic() - started:.1f} s", flush=True)
+        print(f"  AWS endpoint:   {stack.endpoint}  (identities: data-scientist, approver)", flush=True)
+        print(f"  control:        {stack.endpoint}/_devstack  (faults, execution status, token expiry)", flush=True)
+        if mlflow_url:
+            print(f"  MLflow:         {mlflow_url}", flush=True)
+        print(f"  env file:       {args.env_file}  (credentials are only in this file)", flush=True)
+        print(f"  projects:       {', '.join(p['name'] for p in stack.state.projects)}", flush=True)
+        stop.wait()
+    finally:
+        stack.stop()
+        print("devstack stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,376 @@
+"""Deterministic seed data modelled on the platform, written through the real wire API where it can be."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from .state import DevstackState
+
+DAY = 86400.0
+HOSTILE_DESCRIPTION = '<img src=x onerror=alert(1)><script>alert("xss")</script> & "quotes" \'single\''
+LONG_TEXT = ("Data drift mitigation for the churn model: " * 40)[:1000]
+UNICODE_TEXT = "顧客離反モデル — نموذج التنبؤ 🚀"
+
+
+def client(state: DevstackState, service: str, identity: str = "devstack-admin"):
+    ident = state.identities[identity]
+    return boto3.client(
+        service,
+        region_name=state.region,
+        endpoint_url=state.base_url,
+        aws_access_key_id=ident["access_key_id"],
+        aws_secret_access_key=ident["secret_access_key"],
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def _param(name: str, kind: str, default: Any) -> dict:
+    return {"Name": name, "Type": kind, "DefaultValue": default}
+
+
+def build_definition(project: dict) -> dict:
+    """A model-build pipeline as the SageMaker Python SDK writes it: Preprocess -> Train -> Evaluate -> CheckMetrics -> RegisterModel."""
+    bucket = project["bucket"]
+    image = f"{project['account']}.dkr.ecr.us-east-1.amazonaws.com/{project['name']}-repository"
+    return {
+        "Version": "2020-12-01",
+        "Metadata": {},
+        "Parameters": [
+            _param("ProcessingInstanceType", "String", "ml.m5.xlarge"),
+            _param("ProcessingInstanceCount", "Integer", 1),
+            _param("TrainingInstanceType", "String", "ml.m5.xlarge"),
+            _param("ModelApprovalStatus", "String", "PendingManualApproval"),
+            _param("AccuracyThreshold", "Float", 0.8),
+            _param("EnableBiasCheck", "Boolean", False),
+            _param("InputDataUrl", "String", f"s3://{bucket}/datasets/{project['name']}/raw/data.csv"),
+        ],
+        "PipelineExperimentConfig": {"ExperimentName": {"Get": "Execution.PipelineName"}, "TrialName": {"Get": "Execution.PipelineExecutionId"}},
+        "Steps": [
+            {
+                "Name": "Preprocess",
+                "Type": "Processing",
+                "Arguments": {
+                    "ProcessingResources": {"ClusterConfig": {"InstanceType": {"Get": "Parameters.ProcessingInstanceType"}, "InstanceCount": {"Get": "Parameters.ProcessingInstanceCount"}, "VolumeSizeInGB": 30}},
+                    "AppSpecification": {"ImageUri": f"{image}-preprocessing:latest", "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/preprocess.py"]},
+                    "RoleArn": project["role_arn"],
+                    "ProcessingInputs": [{"InputName": "input-1", "S3Input": {"S3Uri": {"Get": "Parameters.InputDataUrl"}, "LocalPath": "/opt/ml/processing/input", "S3DataType": "S3Prefix", "S3InputMode": "File"}}],
+                    "ProcessingOutputConfig": {"Outputs": [{"OutputName": "train", "S3Output": {"S3Uri": f"s3://{bucket}/preprocess/train", "LocalPath": "/opt/ml/processing/train", "S3UploadMode": "EndOfJob"}}]},
+                },
+            },
+            {
+                "Name": "Train",
+                "Type": "Training",
+                "Arguments": {
+                    "AlgorithmSpecification": {"TrainingImage": f"{image}-training:latest", "TrainingInputMode": "File"},
+                    "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/models"},
+                    "ResourceConfig": {"InstanceCount": 1, "InstanceType": {"Get": "Parameters.TrainingInstanceType"}, "VolumeSizeInGB": 30},
+                    "RoleArn": project["role_arn"],
+                    "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}}}}],
+                    "HyperParameters": {"max_depth": "5", "num_round": "200", "objective": "binary:logistic"},
+                },
+            },
+            {
+                "Name": "Evaluate",
+                "Type": "Processing",
+                "Arguments": {
+                    "ProcessingResources": {"ClusterConfig": {"InstanceType": {"Get": "Parameters.ProcessingInstanceType"}, "InstanceCount": 1, "VolumeSizeInGB": 30}},
+                    "AppSpecification": {"ImageUri": f"{image}-preprocessing:latest", "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/evaluate.py"]},
+                    "RoleArn": project["role_arn"],
+                    "ProcessingInputs": [{"InputName": "model", "S3Input": {"S3Uri": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "LocalPath": "/opt/ml/processing/model", "S3DataType": "S3Prefix", "S3InputMode": "File"}}],
+                    "ProcessingOutputConfig": {"Outputs": [{"OutputName": "evaluation", "S3Output": {"S3Uri": f"s3://{bucket}/evaluation", "LocalPath": "/opt/ml/processing/evaluation", "S3UploadMode": "EndOfJob"}}]},
+                },
+                "PropertyFiles": [{"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}],
+            },
+            {
+                "Name": "CheckMetrics",
+                "Type": "Condition",
+                "Arguments": {
+                    "Conditions": [{"Type": "GreaterThanOrEqualTo", "LeftValue": {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"}, "Path": "binary_classification_metrics.accuracy.value"}}, "RightValue": {"Get": "Parameters.AccuracyThreshold"}}],
+                    "IfSteps": [
+                        {
+                            "Name": "RegisterModel",
+                            "Type": "RegisterModel",
+                            "Arguments": {
+                                "ModelPackageGroupName": f"{project['name']}-{project['id']}",
+                                "ModelApprovalStatus": {"Get": "Parameters.ModelApprovalStatus"},
+                                "InferenceSpecification": {"Containers": [{"Image": f"{image}-inference:latest", "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}], "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+                            },
+                        }
+                    ],
+                    "ElseSteps": [{"Name": "MetricsBelowThreshold", "Type": "Fail", "Arguments": {"ErrorMessage": "Accuracy below the threshold"}}],
+                },
+            },
+        ],
+    }
+
+
+def deploy_definition(project: dict) -> dict:
+    return {
+        "Version": "2020-12-01",
+        "Parameters": [_param("EndpointInstanceType", "String", "ml.m5.large"), _param("EndpointInstanceCount", "Integer", 1)],
+        "Steps": [
+            {"Name": "DeployStaging", "Type": "Processing", "Arguments": {"RoleArn": project["role_arn"]}},
+            {"Name": "DeployProduction", "Type": "Processing", "DependsOn": ["DeployStaging"], "Arguments": {"RoleArn": project["role_arn"]}},
+        ],
+    }
+
+
+def seed_project(state: DevstackState, name: str, description: str, index: int) -> dict:
+    sm = client(state, "sagemaker")
+    ext = state.sagemaker  # type: ignore[attr-defined]
+    project_tags_for = lambda pid: [{"Key": "sagemaker:project-name", "Value": name}, {"Key": "sagemaker:project-id", "Value": pid}]  # noqa: E731
+    record = ext.create_project(name, description, [], created=_t0() - (60 - index) * DAY)
+    pid = record["ProjectId"]
+    record["Tags"] = project_tags_for(pid) + [{"Key": "EnvironmentType", "Value": "dev"}, {"Key": "CostCenter", "Value": "ml-platform"}]
+    project = {
+        "name": name,
+        "id": pid,
+        "arn": record["ProjectArn"],
+        "account": state.account_id,
+        "bucket": f"{name}-{state.account_id}",
+        "role_arn": f"arn:aws:iam::{state.account_id}:role/{name}-sagemaker-execution-role",
+        "kms_key_id": f"arn:aws:kms:{state.region}:{state.account_id}:key/{pid[2:]}-0000-4000-8000-000000000000",
+        "build_pipeline": f"{name}-{pid}",
+        "deploy_pipeline": f"{name}-{pid}-deploy",
+        "user_pipeline": f"{name}-alice-user-pipeline",
+    }
+    tags = project_tags_for(pid)
+
+    s3 = client(state, "s3")
+    s3.create_bucket(Bucket=project["bucket"])
+    ssm = client(state, "ssm")
+    for key, value in (("role-arn", project["role_arn"]), ("bucket", project["bucket"]), ("kms-key-id", project["kms_key_id"])):
+        ssm.put_parameter(Name=f"/mlops/projects/{name}/{key}", Value=value, Type="String", Overwrite=True)
+
+    definitions = {
+        project["build_pipeline"]: (build_definition(project), f"Model build pipeline of {name}"),
+        project["deploy_pipeline"]: (deploy_definition(project), f"Deploys the newest approved model of {name} to staging and production"),
+        project["user_pipeline"]: (build_definition(project), "alice's experiments with the build pipeline"),
+    }
+    for pipeline_name, (definition, desc) in definitions.items():
+        sm.create_pipeline(
+            PipelineName=pipeline_name,
+            PipelineDisplayName=pipeline_name,
+            PipelineDefinition=json.dumps(definition),
+            PipelineDescription=desc,
+            RoleArn=project["role_arn"],
+            Tags=tags + [{"Key": "EnvironmentName", "Value": name}],
+        )
+    state.projects.append(project)
+    return project
+
+
+def _t0() -> float:
+    """Seeded history is anchored to the current hour, so listings look fresh in every demo."""
+    return float(int(time.time() // 3600) * 3600)
+
+
+def seed_history(state: DevstackState, project: dict, count: int = 16) -> None:
+    """Past executions in all five statuses, with steps; plus one running now and one stopping."""
+    ext = state.sagemaker  # type: ignore[attr-defined]
+    now = time.time()
+    base = _t0()
+    users = ["alice", "bob", "chen", "devops-bot"]
+    build = project["build_pipeline"]
+    for i in range(count):
+        start = base - (count - i) * 1.7 * DAY
+        durations = {"Preprocess": 420 + 13 * i, "Train": 1500 + 47 * i, "Evaluate": 300, "CheckMetrics": 2, "RegisterModel": 5}
+        fail = None
+        if i % 5 == 2:
+            fail = ("Train", "AlgorithmError: ExecuteUserScriptError: Command \"/usr/local/bin/python3 train.py\" failed: MemoryError: Unable to allocate 12.3 GiB for an array")
+        elif i % 5 == 4:
+            fail = ("Preprocess", "ClientError: Failed to download data. No such key: datasets/raw/data.csv (s3://%s)" % project["bucket"])
+        user = users[i % len(users)]
+        execution = ext.start_execution(
+            build,
+            [{"Name": "TrainingInstanceType", "Value": "ml.m5.2xlarge" if i % 3 else "ml.m5.xlarge"}],
+            display_name=f"{user}-run-{i + 1:03d}",
+            description="Scheduled retraining" if i % 2 else "Triggered by CodePipeline after merge to main",
+            created_by={"UserProfileName": user, "DomainId": "d-devstack01", "UserProfileArn": f"arn:aws:sagemaker:{state.region}:{state.account_id}:user-profile/d-devstack01/{user}"},
+            start=start,
+            durations=durations,
+            fail=fail,
+            seed=f"{build}:{i}",
+        )
+        if i % 7 == 6:
+            execution.steps[0].cache_hit = True
+        if i == 3:
+            execution.stopped_at = start + durations["Preprocess"] + 300  # stopped during training
+    # One running now (long steps, so it can be watched and stopped), one stopping.
+    ext.start_execution(
+        build,
+        [],
+        display_name="alice-tuning-long-run",
+        description="Long-running training on the full data set",
+        created_by={"UserProfileName": "alice", "DomainId": "d-devstack01"},
+        start=now - 90,
+        durations={"Preprocess": 60, "Train": 6 * 3600, "Evaluate": 300, "CheckMetrics": 2, "RegisterModel": 5},
+        seed=f"{build}:running",
+    )
+    stopping = ext.start_execution(
+        build,
+        [],
+        display_name="bob-stopping-run",
+        created_by={"UserProfileName": "bob", "DomainId": "d-devstack01"},
+        start=now - 300,
+        durations={"Preprocess": 60, "Train": 6 * 3600},
+        seed=f"{build}:stopping",
+    )
+    stopping.stopped_at = now - 5
+    stopping.stop_grace = 30 * DAY  # stays in Stopping for the demo
+    # The deploy and the user pipelines get a little history too.
+    for i in range(3):
+        ext.start_execution(project["deploy_pipeline"], [], display_name=f"deploy-{i + 1}", start=base - (10 - 3 * i) * DAY, durations={"DeployStaging": 600, "DeployProduction": 900}, seed=f"{project['deploy_pipeline']}:{i}")
+    ext.start_execution(project["user_pipeline"], [{"Name": "AccuracyThreshold", "Value": "0.75"}], display_name="alice-experiment-1", start=base - 2 * DAY, durations={"Train": 900}, fail=("Evaluate", "ValueError: could not convert string to float: 'N/A'"), seed=f"{project['user_pipeline']}:0")
+    ext.write_logs()
+
+
+def seed_model_packages(state: DevstackState, project: dict, versions: int = 12) -> None:
+    sm = client(state, "sagemaker")
+    s3 = client(state, "s3")
+    group = f"{project['name']}-{project['id']}"
+    sm.create_model_package_group(
+        ModelPackageGroupName=group,
+        ModelPackageGroupDescription=f"Models of {project['name']}",
+        Tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}],
+    )
+    statuses = ["Approved", "Rejected", "PendingManualApproval"]
+    for v in range(1, versions + 1):
+        status = statuses[v % 3] if v < versions else "PendingManualApproval"
+        if v == versions - 1:
+            status = "Approved"
+        accuracy = round(0.78 + 0.01 * v, 3)
+        key = f"evaluation/v{v}/evaluation.json"
+        s3.put_object(Bucket=project["bucket"], Key=key, Body=json.dumps({"binary_classification_metrics": {"accuracy": {"value": accuracy, "standard_deviation": 0.01}, "auc": {"value": round(accuracy + 0.05, 3)}}}).encode(), ContentType="application/json")
+        kwargs: dict[str, Any] = dict(
+            ModelPackageGroupName=group,
+            ModelPackageDescription=UNICODE_TEXT if v == 5 else (HOSTILE_DESCRIPTION if v == 7 else f"XGBoost churn model v{v}"),
+            ModelApprovalStatus=status,
+            InferenceSpecification={
+                "Containers": [{"Image": f"{state.account_id}.dkr.ecr.{state.region}.amazonaws.com/{project['name']}-repository-inference:v{v}", "ModelDataUrl": f"s3://{project['bucket']}/models/v{v}/model.tar.gz"}],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+            ModelMetrics={"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": f"s3://{project['bucket']}/{key}"}}},
+            CustomerMetadataProperties={"git_commit": f"{v:07x}abc", "training_execution": f"{project['build_pipeline']}:{v}", "accuracy": str(accuracy)},
+        )
+        arn = sm.create_model_package(**kwargs)["ModelPackageArn"]
+        if status != "PendingManualApproval":
+            # ApprovalDescription is only settable by an update, as on AWS.
+            sm.update_model_package(
+                ModelPackageArn=arn,
+                ModelApprovalStatus=status,
+                ApprovalDescription=("Meets the accuracy bar; approved for staging." if status == "Approved" else "AUC regressed against v%d; rejected." % (v - 1)),
+            )
+
+
+def seed_experiments(state: DevstackState, project: dict, components: int = 8) -> None:
+    sm = client(state, "sagemaker")
+    experiment = f"{project['name']}-experiments"
+    sm.create_experiment(ExperimentName=experiment, Description=f"Experiments of {project['name']}", Tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}])
+    trial = f"{project['name']}-trial-1"
+    sm.create_trial(TrialName=trial, ExperimentName=experiment)
+    for i in range(components):
+        name = f"{project['name']}-run-{i + 1:03d}"
+        sm.create_trial_component(
+            TrialComponentName=name,
+            DisplayName=f"run {i + 1}",
+            Parameters={"max_depth": {"NumberValue": 3 + i % 4}, "eta": {"NumberValue": 0.1 + 0.05 * (i % 3)}, "objective": {"StringValue": "binary:logistic"}},
+        )
+        sm.associate_trial_component(TrialComponentName=name, TrialName=trial)
+
+
+def seed_all(state: DevstackState) -> None:
+    from .codeartifact import seed_codeartifact
+    from .codecommit import seed_codecommit
+
+    state.seeding = True  # type: ignore[attr-defined]
+    churn = seed_project(state, "customer-churn", "Predicts which customers are about to churn (build + deploy).", 0)
+    fraud = seed_project(state, "fraud-detection", HOSTILE_DESCRIPTION, 1)
+    seed_history(state, churn)
+    seed_history(state, fraud, count=5)
+    seed_model_packages(state, churn)
+    seed_model_packages(state, fraud, versions=3)
+    seed_experiments(state, churn)
+    _hostile_pipeline(state, churn)
+    for project in (churn, fraud):
+        seed_codecommit(state, project)
+    seed_codeartifact(state)
+    if state.scale:
+        seed_scale(state, churn)
+    state.seeding = False  # type: ignore[attr-defined]
+
+
+def _hostile_pipeline(state: DevstackState, project: dict) -> None:
+    sm = client(state, "sagemaker")
+    tags = [{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}]
+    name = f"{project['name']}-hostile-names"
+    sm.create_pipeline(
+        PipelineName=name,
+        PipelineDisplayName=name,
+        PipelineDefinition=json.dumps(deploy_definition(project)),
+        PipelineDescription=HOSTILE_DESCRIPTION + " " + UNICODE_TEXT + " " + LONG_TEXT,
+        RoleArn=project["role_arn"],
+        Tags=tags,
+    )
+    state.sagemaker.start_execution(  # type: ignore[attr-defined]
+        name, [], display_name="hostile-1", description=HOSTILE_DESCRIPTION, start=_t0() - DAY, durations={"DeployStaging": 60, "DeployProduction": 60}, seed=f"{name}:0"
+    )
+
+
+def seed_scale(state: DevstackState, project: dict) -> None:
+    """Benchmark volume: 500 pipelines, 10,000 executions, 20,000 model packages, straight into the backends."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    backend = sagemaker_backends[state.account_id][state.region]
+    ext = state.sagemaker  # type: ignore[attr-defined]
+    definition = json.dumps(deploy_definition(project))
+    tags = [{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}]
+    base = _t0()
+    names = []
+    for i in range(500):
+        name = f"{project['name']}-scale-{i:03d}"
+        backend.create_pipeline(
+            pipeline_name=name,
+            pipeline_display_name=name,
+            pipeline_definition=definition,
+            pipeline_definition_s3_location=None,
+            pipeline_description=f"Scale pipeline {i}",
+            role_arn=project["role_arn"],
+            tags=tags,
+            parallelism_configuration=None,
+        )
+        names.append(name)
+    for j in range(10000):
+        name = names[j % 500]
+        ext.start_execution(name, [], display_name=f"scale-{j}", start=base - (j + 1) * 600, durations={"DeployStaging": 60, "DeployProduction": 60}, seed=f"{name}:{j}")
+    for step in ext.executions.values():
+        for s in step.steps:
+            s.logged = 2  # no log streams for the benchmark volume
+    group = f"{project['name']}-{project['id']}"
+    for v in range(20000):
+        backend.create_model_package(
+            model_package_name=None,
+            model_package_group_name=group,
+            model_package_description=f"scale {v}",
+            inference_specification=None,
+            validation_specification=None,
+            source_algorithm_specification=None,
+            certify_for_marketplace=False,
+            tags=None,
+            model_approval_status=["Approved", "Rejected", "PendingManualApproval"][v % 3],
+            metadata_properties=None,
+            model_metrics=None,
+            client_token=None,
+            customer_metadata_properties=None,
+            drift_check_baselines=None,
+            domain=None,
+            task=None,
+            sample_payload_url=None,
+            additional_inference_specifications=None,
+        )

@@ -1,0 +1,153 @@
+"""Start the devstack in this process: moto (auth on) + the added services behind one loopback port."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any, Optional
+
+# moto reads this at import: every request must be signed by a known IAM identity whose policies allow it.
+os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
+
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+
+from .app import Router, json_body  # noqa: E402
+from .contract import AwsError, Request, Response  # noqa: E402
+from .state import DevstackState  # noqa: E402
+
+READ_RUN = ["sagemaker:*", "logs:*", "codecommit:*", "codeartifact:*", "codepipeline:*", "s3:*", "ssm:Get*", "ssm:Describe*", "sts:GetCallerIdentity", "sagemaker-mlflow:*"]
+
+POLICIES = {
+    "data-scientist": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": READ_RUN, "Resource": "*"},
+            # May read, run, stop and retry pipelines, but not approve or reject model versions.
+            {"Effect": "Deny", "Action": ["sagemaker:UpdateModelPackage"], "Resource": "*"},
+        ],
+    },
+    "approver": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": READ_RUN, "Resource": "*"}]},
+    "devstack-admin": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+}
+
+
+def create_identities(state: DevstackState) -> None:
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[state.account_id]["global"]
+    for name, policy in POLICIES.items():
+        if name not in iam.users:
+            iam.create_user(state.region, name)
+            iam.put_user_policy(name, f"{name}-policy", json.dumps(policy))
+        key = iam.create_access_key(name)
+        state.identities[name] = {
+            "access_key_id": key.access_key_id,
+            "secret_access_key": key.secret_access_key,
+            "arn": iam.get_user(name).arn,
+        }
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log: the devstack prints its endpoints, not every request."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class Devstack:
+    """The running stack: `start()` returns once the port answers; `stop()` shuts everything down."""
+
+    def __init__(self, data_dir: Path, port: int = 4566, host: str = "127.0.0.1", scale: bool = False, mlflow: bool = True) -> None:
+        self.state = DevstackState(data_dir=Path(data_dir), scale=scale)
+        self.state.data_dir.mkdir(parents=True, exist_ok=True)
+        self.host, self.port, self.with_mlflow = host, port, mlflow
+        self._server = None
+        self._thread: Optional[threading.Thread] = None
+        self.router: Optional[Router] = None
+
+    def start(self) -> "Devstack":
+        from .codeartifact import CodeArtifactExtension
+        from .codecommit import CodeCommitExtension
+        from .pypi_index import PypiIndexExtension
+        from .sagemaker_ext import SageMakerExtension
+
+        self._server = make_server(self.host, self.port, self._app_placeholder, threaded=True, request_handler=QuietHandler)
+        self.port = self._server.server_port
+        self.state.base_url = f"http://{self.host}:{self.port}"
+        self.sagemaker = SageMakerExtension(self.state)
+        extensions = [self.sagemaker, CodeCommitExtension(self.state), CodeArtifactExtension(self.state), PypiIndexExtension(self.state)]
+        self.router = Router(self.state, extensions, self.control)
+        self.router.after_moto.append(self.sagemaker.on_moto_success)
+        self._server.app = self.router
+        create_identities(self.state)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="devstack-http", daemon=True)
+        self._thread.start()
+        return self
+
+    @staticmethod
+    def _app_placeholder(environ: Any, start_response: Any) -> Any:
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"starting"]
+
+    def start_mlflow(self) -> Optional[str]:
+        if not self.with_mlflow:
+            return None
+        from .mlflow_server import start_mlflow
+
+        return start_mlflow(self.state)
+
+    def stop(self) -> None:
+        if self.with_mlflow:
+            try:
+                from .mlflow_server import stop_mlflow
+
+                stop_mlflow(self.state)
+            except Exception:
+                pass
+        if getattr(self, "sagemaker", None):
+            self.sagemaker.close()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def endpoint(self) -> str:
+        return self.state.base_url
+
+    # ---- control endpoint: /_devstack/...
+
+    def control(self, request: Request) -> Response:
+        path = request.path[len("/_devstack") :] or "/"
+        faults = self.router.faults  # type: ignore[union-attr]
+        try:
+            if path == "/health" and request.method == "GET":
+                return Response.json({"status": "ok", "endpoint": self.state.base_url, "projects": [p["name"] for p in self.state.projects]}, content_type="application/json")
+            if path == "/faults" and request.method == "GET":
+                return Response.json(faults.describe(), content_type="application/json")
+            if path == "/faults" and request.method == "POST":
+                return Response.json(faults.update(json_body(request)), content_type="application/json")
+            if path == "/faults/reset" and request.method == "POST":
+                self.sagemaker.fail_next.clear()
+                return Response.json(faults.reset(), content_type="application/json")
+            if path == "/executions/status" and request.method == "POST":
+                body = json_body(request)
+                summary = self.sagemaker.force_status(body["executionArn"], body["status"], body.get("failureReason"))
+                return Response.json(summary, content_type="application/json")
+            if path == "/executions/fail-next" and request.method == "POST":
+                body = json_body(request)
+                self.sagemaker.fail_next[body["pipelineName"]] = (body["step"], body.get("reason", "Injected failure"))
+                return Response.json({"ok": True}, content_type="application/json")
+            if path == "/executions/step-seconds" and request.method == "POST":
+                self.sagemaker.step_seconds = float(json_body(request)["seconds"])
+                return Response.json({"ok": True}, content_type="application/json")
+            if path == "/codeartifact/expire-tokens" and request.method == "POST":
+                from .codeartifact import expire_codeartifact_tokens
+
+                return Response.json({"expired": expire_codeartifact_tokens(self.state)}, content_type="application/json")
+        except AwsError as error:
+            return Response.json({"code": error.code, "message": error.message}, status=400, content_type="application/json")
+        except (KeyError, ValueError, TypeError) as error:
+            return Response.json({"code": "BadRequest", "message": f"bad control request: {error}"}, status=400, content_type="application/json")
+        return Response.json({"code": "NotFound", "message": f"no control route {request.method} {path}"}, status=404, content_type="application/json")

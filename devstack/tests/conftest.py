@@ -1,0 +1,58 @@
+"""The whole devstack, started once per test session on a free loopback port, seeded (without MLflow)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import boto3
+import pytest
+from botocore.config import Config
+
+import mlops_devstack  # noqa: F401  (turns on moto's request authentication before moto is imported)
+from mlops_devstack.seed import seed_all
+from mlops_devstack.server import Devstack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    devstack = Devstack(tmp_path_factory.mktemp("devstack"), port=0, mlflow=False).start()
+    seed_all(devstack.state)
+    yield devstack
+    devstack.stop()
+
+
+def make_client(stack, service: str, identity: str = "data-scientist", **overrides):
+    ident = stack.state.identities[identity]
+    return boto3.client(
+        service,
+        region_name=stack.state.region,
+        endpoint_url=stack.endpoint,
+        aws_access_key_id=overrides.get("access_key", ident["access_key_id"]),
+        aws_secret_access_key=overrides.get("secret_key", ident["secret_access_key"]),
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+@pytest.fixture(scope="session")
+def sm(stack):
+    return make_client(stack, "sagemaker")
+
+
+@pytest.fixture(scope="session")
+def project(stack):
+    return next(p for p in stack.state.projects if p["name"] == "customer-churn")
+
+
+def control(stack, path: str, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{stack.endpoint}/_devstack{path}", data=data, method="POST" if data is not None else "GET")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def reset_faults(stack):
+    yield
+    control(stack, "/faults/reset", {})
+    stack.sagemaker.step_seconds = 4.0
