@@ -36,13 +36,14 @@ $(BIN)/.deps: devstack/pyproject.toml python-server/pyproject.toml
 	$(BIN)/pip install -q "jupyterlab>=4.5,<5" build -e "./devstack[test]"
 	touch $@
 
-## Node: the extension's and the UI tests' packages, exactly as locked.
+## Node: the extension's and the UI tests' packages, as locked. (`npm install`, not `npm ci`: npm cannot
+## record rspack's optional per-platform bindings in the lock file, which makes `npm ci` refuse it.)
 node: node_modules/.deps ui-tests/node_modules/.deps
 node_modules/.deps: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund --no-save
 	touch $@
 ui-tests/node_modules/.deps: ui-tests/package.json ui-tests/package-lock.json
-	cd ui-tests && npm ci --no-audit --no-fund
+	cd ui-tests && npm install --no-audit --no-fund --no-save
 	touch $@
 
 ## The labextension (prebuilt into python-server/), then the server extension on top of it.

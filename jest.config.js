@@ -13,7 +13,9 @@ const esModules = [
   'yjs'
 ].join('|');
 
-const baseConfig = jestJupyterLab(__dirname);
+// Project-level options only: the shared ones are set once below.
+const { coverageDirectory, coverageReporters, reporters, testTimeout, ...baseConfig } = jestJupyterLab(__dirname);
+const ignored = ['<rootDir>/.venv/', '<rootDir>/.devstack/', '<rootDir>/python-server/', '<rootDir>/ui-tests/', '<rootDir>/lib/'];
 
 /** Plain Node for the host-agnostic core and the AWS SDK (`*.node.spec.ts`). */
 const nodeProject = {
@@ -21,7 +23,8 @@ const nodeProject = {
   testEnvironment: 'node',
   testRegex: 'src/__tests__/.*\\.node\\.spec\\.ts$',
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: './tsconfig.test.json' }] },
-  moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node']
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
+  modulePathIgnorePatterns: ignored
 };
 
 /** JupyterLab's DOM environment for widgets, models and plugins (`*.spec.ts(x)`). */
@@ -29,13 +32,15 @@ const domProject = {
   ...baseConfig,
   displayName: 'dom',
   automock: false,
-  reporters: undefined,
+  modulePathIgnorePatterns: ignored,
   testRegex: 'src/__tests__/.*(?<!\\.node)\\.spec\\.tsx?$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };
 
 module.exports = {
   projects: [nodeProject, domProject],
+  testTimeout,
+  coverageDirectory,
   collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts'],
   coverageReporters: ['lcov', 'text']
 };

@@ -116,6 +116,20 @@ export class MLOpsSession implements IMLOpsSession {
     return this._clients;
   }
 
+  /** The lazily loaded AWS SDK chunk: clients and the core services built on them. */
+  sdk(): Promise<typeof import('../aws/sdk')> {
+    if (!this._sdk) {
+      this._sdk = import(
+        /* webpackChunkName: "sagemaker-mlops-aws" */ '../aws/sdk'
+      );
+      this._sdk.catch(() => {
+        this._sdk = null;
+      });
+    }
+    return this._sdk;
+  }
+
+  private _sdk: Promise<typeof import('../aws/sdk')> | null = null;
   private _serverSettings: ServerConnection.ISettings;
   private _settings: IMLOpsSettings = { ...DEFAULT_SETTINGS };
   private _context: IServerContext | null = null;

@@ -4,12 +4,20 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { mlopsIcon } from '../icons';
+import { PipelinesModel } from '../models/pipelines';
 import { MLOpsSession } from '../models/session';
+import { ExecutionGraphWidget } from '../widgets/graph/ExecutionGraph';
+import { registerPipelineCommands } from './commands';
 import {
   CommandIDs,
   DEFAULT_SETTINGS,
@@ -42,7 +50,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    fileBrowserFactory: IFileBrowserFactory | null
   ): IMLOpsSession => {
     translator = translator ?? nullTranslator;
     const trans = translator.load(TRANSLATION_DOMAIN);
@@ -50,7 +59,31 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
       serverSettings: app.serviceManager.serverSettings
     });
 
-    const sidebar = new MLOpsSidebar({ session, translator });
+    let settingsObject: ISettingRegistry.ISettings | null = null;
+    const pipelines = new PipelinesModel({
+      session,
+      // The chosen project is remembered in the user's settings.
+      rememberProject: async name => {
+        if (settingsObject) {
+          await settingsObject.set('project', name);
+        } else {
+          session.updateSettings({ project: name });
+        }
+      }
+    });
+    const tracker = new WidgetTracker<MainAreaWidget<ExecutionGraphWidget>>({
+      namespace: 'sagemaker-mlops-execution'
+    });
+    const sidebar = new MLOpsSidebar({
+      session,
+      pipelines,
+      translator,
+      onOpenExecution: (executionArn, pipelineName) =>
+        void app.commands.execute(CommandIDs.openExecution, {
+          executionArn,
+          pipelineName
+        })
+    });
     sidebar.id = 'sagemaker-mlops-sidebar';
     sidebar.title.icon = mlopsIcon;
     sidebar.title.caption = trans.__('SageMaker MLOps');
@@ -72,8 +105,30 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('Refresh SageMaker MLOps'),
       caption: trans.__('Reload the AWS identity and project data'),
-      execute: () => session.refresh()
+      execute: async () => {
+        await session.refresh();
+        await pipelines.refresh();
+      }
     });
+    registerPipelineCommands({
+      app,
+      session,
+      pipelines,
+      trans,
+      palette,
+      fileBrowserFactory,
+      tracker
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.openExecution,
+        args: widget => ({
+          executionArn: widget.content.model.executionArn,
+          pipelineName: widget.content.model.pipelineName
+        }),
+        name: widget => widget.content.model.executionArn
+      });
+    }
     if (palette) {
       for (const command of [CommandIDs.openSidebar, CommandIDs.refresh]) {
         palette.addItem({ command, category: trans.__(PALETTE_CATEGORY) });
@@ -84,6 +139,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
       void settingRegistry
         .load(PLUGIN_ID)
         .then(settings => {
+          settingsObject = settings;
           const apply = () =>
             session.updateSettings({
               ...DEFAULT_SETTINGS,

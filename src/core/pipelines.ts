@@ -1,0 +1,544 @@
+import {
+  CreatePipelineCommand,
+  DescribePipelineCommand,
+  DescribePipelineDefinitionForExecutionCommand,
+  DescribePipelineExecutionCommand,
+  ListPipelineExecutionStepsCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelineParametersForExecutionCommand,
+  ListPipelinesCommand,
+  PipelineExecutionStep,
+  PipelineExecutionSummary,
+  RetryPipelineExecutionCommand,
+  SearchCommand,
+  StartPipelineExecutionCommand,
+  StopPipelineExecutionCommand,
+  UpdatePipelineCommand
+} from '@aws-sdk/client-sagemaker';
+
+import { IAwsClients } from './clients';
+import { IPipelineDefinition, parseDefinition } from './definition';
+import { MLOpsError, toMLOpsError } from './errors';
+import {
+  IExecution,
+  IExecutionSummary,
+  IPage,
+  IPipeline,
+  IProject,
+  IStep,
+  IStepJob,
+  PipelineExecutionStatus,
+  StepStatus
+} from './types';
+
+const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
+
+/** Stop applies to running executions, retry to failed ones (SageMaker's rules). */
+export function canStop(status: string): boolean {
+  return status === 'Executing';
+}
+export function canRetry(status: string): boolean {
+  return status === 'Failed';
+}
+
+/** A unique token for SageMaker's idempotent operations (ClientRequestToken, 32+ characters). */
+export function requestToken(): string {
+  const random =
+    globalThis.crypto?.randomUUID?.() ??
+    `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return `sagemaker-mlops-${random}`.slice(0, 128);
+}
+
+/** Job behind a step, from its Metadata. */
+export function stepJob(
+  metadata: PipelineExecutionStep['Metadata']
+): IStepJob | undefined {
+  if (!metadata) {
+    return undefined;
+  }
+  const name = (arn?: string) => arn?.split('/').pop();
+  const pairs: [IStepJob['kind'], string | undefined][] = [
+    ['TrainingJob', metadata.TrainingJob?.Arn],
+    ['ProcessingJob', metadata.ProcessingJob?.Arn],
+    ['TransformJob', metadata.TransformJob?.Arn],
+    ['TuningJob', metadata.TuningJob?.Arn],
+    ['Model', metadata.Model?.Arn],
+    ['RegisterModel', metadata.RegisterModel?.Arn],
+    ['Lambda', metadata.Lambda?.Arn]
+  ];
+  for (const [kind, arn] of pairs) {
+    if (arn) {
+      return {
+        kind,
+        arn,
+        name:
+          kind === 'RegisterModel'
+            ? arn.split('/').slice(-2).join('/')
+            : name(arn)
+      };
+    }
+  }
+  return undefined;
+}
+
+function summary(
+  s: PipelineExecutionSummary,
+  pipelineName: string
+): IExecutionSummary {
+  return {
+    arn: s.PipelineExecutionArn ?? '',
+    pipelineName,
+    displayName: s.PipelineExecutionDisplayName,
+    status: (s.PipelineExecutionStatus ??
+      'Executing') as PipelineExecutionStatus,
+    startedAt: s.StartTime,
+    failureReason: s.PipelineExecutionFailureReason
+  };
+}
+
+/** Pipeline name from an execution ARN (`...:pipeline/<name>/execution/<id>`). */
+export function pipelineOfExecution(arn: string): string {
+  return arn.split(':pipeline/')[1]?.split('/')[0] ?? '';
+}
+
+/**
+ * The Pipelines capability over the SageMaker API: the project's pipelines
+ * (found by tags), executions, steps, definitions, and run/stop/retry.
+ */
+export class PipelineService {
+  constructor(clients: IAwsClients) {
+    this._clients = clients;
+  }
+
+  /** AWS requests issued so far (a benchmark reads it around a refresh). */
+  requestCount = 0;
+
+  private async _send<T>(command: any, operation: string): Promise<T> {
+    this.requestCount++;
+    try {
+      return (await this._clients.sagemaker.send(command)) as T;
+    } catch (error) {
+      throw toMLOpsError(error, operation);
+    }
+  }
+
+  /** The project's pipelines by tag (Search), newest activity first, each with its last execution. */
+  async listProjectPipelines(project: IProject): Promise<IPipeline[]> {
+    const found = new Map<string, IPipeline>();
+    let searchWorked = true;
+    const filters: [string, string][] = [
+      ['Tags.sagemaker:project-name', project.name]
+    ];
+    if (project.id) {
+      filters.push(['Tags.sagemaker:project-id', project.id]);
+    }
+    for (const [name, value] of filters) {
+      let token: string | undefined;
+      try {
+        do {
+          const out: any = await this._send(
+            new SearchCommand({
+              Resource: 'Pipeline',
+              SearchExpression: {
+                Filters: [{ Name: name, Operator: 'Equals', Value: value }]
+              },
+              NextToken: token,
+              MaxResults: 100
+            }),
+            'Search'
+          );
+          for (const result of out.Results ?? []) {
+            const p = result.Pipeline;
+            if (p?.PipelineName && !found.has(p.PipelineName)) {
+              found.set(p.PipelineName, {
+                name: p.PipelineName,
+                arn: p.PipelineArn ?? '',
+                displayName: p.PipelineDisplayName,
+                description: p.PipelineDescription,
+                createdAt: p.CreationTime,
+                lastModifiedAt: p.LastModifiedTime,
+                tags: Object.fromEntries(
+                  (p.Tags ?? []).map((t: any) => [t.Key, t.Value])
+                )
+              });
+            }
+          }
+          token = out.NextToken;
+        } while (token);
+      } catch (error) {
+        if ((error as MLOpsError).kind !== 'validation') {
+          throw error;
+        }
+        searchWorked = false;
+      }
+    }
+    if (!searchWorked && found.size === 0) {
+      // Fallback: the platform's naming patterns (<project>-<id>, <project>-<user>-user-pipeline).
+      let token: string | undefined;
+      do {
+        const out: any = await this._send(
+          new ListPipelinesCommand({
+            PipelineNamePrefix: project.name,
+            NextToken: token,
+            MaxResults: 100
+          }),
+          'ListPipelines'
+        );
+        for (const p of out.PipelineSummaries ?? []) {
+          found.set(p.PipelineName, {
+            name: p.PipelineName,
+            arn: p.PipelineArn ?? '',
+            displayName: p.PipelineDisplayName,
+            description: p.PipelineDescription,
+            createdAt: p.CreationTime,
+            lastModifiedAt: p.LastModifiedTime,
+            tags: {}
+          });
+        }
+        token = out.NextToken;
+      } while (token);
+    }
+    const pipelines = [...found.values()];
+    await mapLimit(pipelines, 4, async pipeline => {
+      const page = await this.listExecutions(pipeline.name, { pageSize: 1 });
+      pipeline.lastExecution = page.items[0];
+    });
+    const activity = (p: IPipeline) =>
+      (
+        p.lastExecution?.startedAt ??
+        p.lastModifiedAt ??
+        p.createdAt ??
+        new Date(0)
+      ).getTime();
+    return pipelines.sort(
+      (a, b) => activity(b) - activity(a) || a.name.localeCompare(b.name)
+    );
+  }
+
+  /** One page of a pipeline's executions, newest first, optionally only those in one status. */
+  async listExecutions(
+    pipelineName: string,
+    options: {
+      nextToken?: string;
+      pageSize?: number;
+      status?: PipelineExecutionStatus;
+    } = {}
+  ): Promise<IPage<IExecutionSummary>> {
+    const pageSize = Math.max(1, Math.min(options.pageSize ?? 20, 100));
+    const items: IExecutionSummary[] = [];
+    let token = options.nextToken;
+    do {
+      const out: any = await this._send(
+        new ListPipelineExecutionsCommand({
+          PipelineName: pipelineName,
+          SortBy: 'CreationTime',
+          SortOrder: 'Descending',
+          MaxResults: options.status ? 100 : pageSize,
+          NextToken: token
+        }),
+        'ListPipelineExecutions'
+      );
+      for (const s of out.PipelineExecutionSummaries ?? []) {
+        if (!options.status || s.PipelineExecutionStatus === options.status) {
+          items.push(summary(s, pipelineName));
+        }
+      }
+      token = out.NextToken;
+    } while (token && items.length < pageSize);
+    return { items, nextToken: token };
+  }
+
+  async describeExecution(executionArn: string): Promise<IExecution> {
+    const [d, parameters] = await Promise.all([
+      this._send<any>(
+        new DescribePipelineExecutionCommand({
+          PipelineExecutionArn: executionArn
+        }),
+        'DescribePipelineExecution'
+      ),
+      this._parameters(executionArn)
+    ]);
+    const status = (d.PipelineExecutionStatus ??
+      'Executing') as PipelineExecutionStatus;
+    return {
+      arn: executionArn,
+      pipelineName:
+        d.PipelineArn?.split('/').pop() ?? pipelineOfExecution(executionArn),
+      displayName: d.PipelineExecutionDisplayName,
+      description: d.PipelineExecutionDescription,
+      status,
+      startedAt: d.CreationTime,
+      lastModifiedAt: d.LastModifiedTime,
+      endedAt:
+        status === 'Executing' || status === 'Stopping'
+          ? undefined
+          : d.LastModifiedTime,
+      failureReason: d.FailureReason,
+      startedBy: d.CreatedBy?.UserProfileName ?? d.CreatedBy?.IamIdentity?.Arn,
+      parameters
+    };
+  }
+
+  private async _parameters(
+    executionArn: string
+  ): Promise<{ name: string; value: string }[]> {
+    const out: { name: string; value: string }[] = [];
+    let token: string | undefined;
+    do {
+      const page: any = await this._send(
+        new ListPipelineParametersForExecutionCommand({
+          PipelineExecutionArn: executionArn,
+          NextToken: token,
+          MaxResults: 100
+        }),
+        'ListPipelineParametersForExecution'
+      );
+      for (const p of page.PipelineParameters ?? []) {
+        out.push({ name: p.Name ?? '', value: p.Value ?? '' });
+      }
+      token = page.NextToken;
+    } while (token);
+    return out;
+  }
+
+  /** All steps of an execution, in execution order (oldest first). */
+  async listSteps(executionArn: string): Promise<IStep[]> {
+    const steps: IStep[] = [];
+    let token: string | undefined;
+    do {
+      const out: any = await this._send(
+        new ListPipelineExecutionStepsCommand({
+          PipelineExecutionArn: executionArn,
+          SortOrder: 'Ascending',
+          NextToken: token,
+          MaxResults: 100
+        }),
+        'ListPipelineExecutionSteps'
+      );
+      for (const s of (out.PipelineExecutionSteps ??
+        []) as PipelineExecutionStep[]) {
+        steps.push({
+          name: s.StepName ?? '',
+          displayName: s.StepDisplayName,
+          type: s.Metadata ? stepType(s.Metadata) : undefined,
+          status: (s.StepStatus ?? 'Starting') as StepStatus,
+          startedAt: s.StartTime,
+          endedAt: s.EndTime,
+          failureReason: s.FailureReason,
+          cacheHit: !!s.CacheHitResult?.SourcePipelineExecutionArn,
+          attemptCount: s.AttemptCount,
+          job: stepJob(s.Metadata),
+          conditionOutcome: s.Metadata?.Condition?.Outcome
+        });
+      }
+      token = out.NextToken;
+    } while (token);
+    return steps.sort(
+      (a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0)
+    );
+  }
+
+  /** The definition an execution ran with. */
+  async getDefinition(executionArn: string): Promise<IPipelineDefinition> {
+    const out: any = await this._send(
+      new DescribePipelineDefinitionForExecutionCommand({
+        PipelineExecutionArn: executionArn
+      }),
+      'DescribePipelineDefinitionForExecution'
+    );
+    return parseDefinition(out.PipelineDefinition ?? '{}');
+  }
+
+  /** The pipeline's current definition (for the run dialog). */
+  async getPipelineDefinition(
+    pipelineName: string
+  ): Promise<IPipelineDefinition> {
+    const out: any = await this._send(
+      new DescribePipelineCommand({ PipelineName: pipelineName }),
+      'DescribePipeline'
+    );
+    return parseDefinition(out.PipelineDefinition ?? '{}');
+  }
+
+  /** The execution role of the project's pipelines: the first pipeline of the project that has one. */
+  async projectRoleArn(
+    project: IProject,
+    pipelines: IPipeline[]
+  ): Promise<string> {
+    for (const pipeline of pipelines) {
+      const out: any = await this._send(
+        new DescribePipelineCommand({ PipelineName: pipeline.name }),
+        'DescribePipeline'
+      );
+      if (out.RoleArn) {
+        return out.RoleArn;
+      }
+    }
+    throw new MLOpsError({
+      code: 'NoRole',
+      message: `No pipeline of ${project.name} has an execution role to reuse.`,
+      kind: 'validation'
+    });
+  }
+
+  async startExecution(
+    pipelineName: string,
+    options: {
+      parameters: { name: string; value: string }[];
+      displayName?: string;
+      description?: string;
+    }
+  ): Promise<string> {
+    const out: any = await this._send(
+      new StartPipelineExecutionCommand({
+        PipelineName: pipelineName,
+        PipelineParameters: options.parameters.map(p => ({
+          Name: p.name,
+          Value: p.value
+        })),
+        PipelineExecutionDisplayName: options.displayName,
+        PipelineExecutionDescription: options.description,
+        ClientRequestToken: requestToken()
+      }),
+      'StartPipelineExecution'
+    );
+    return out.PipelineExecutionArn;
+  }
+
+  async stopExecution(executionArn: string): Promise<void> {
+    await this._send(
+      new StopPipelineExecutionCommand({
+        PipelineExecutionArn: executionArn,
+        ClientRequestToken: requestToken()
+      }),
+      'StopPipelineExecution'
+    );
+  }
+
+  async retryExecution(executionArn: string): Promise<void> {
+    await this._send(
+      new RetryPipelineExecutionCommand({
+        PipelineExecutionArn: executionArn,
+        ClientRequestToken: requestToken()
+      }),
+      'RetryPipelineExecution'
+    );
+  }
+
+  /**
+   * Create or update the user's own pipeline from a definition file:
+   * `<project>-<user>-user-pipeline` (SageMaker pipeline names allow no
+   * underscores, so the platform's `_user_pipeline` pattern uses hyphens here),
+   * tagged with the project.
+   */
+  async upsertUserPipeline(
+    definitionJson: string,
+    options: { project: IProject; user: string; roleArn: string }
+  ): Promise<{ pipelineName: string; created: boolean }> {
+    parseDefinition(definitionJson);
+    const user =
+      options.user
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'user';
+    const pipelineName = `${options.project.name}-${user}-user-pipeline`
+      .slice(0, 256)
+      .replace(/-+$/, '');
+    if (!PIPELINE_NAME.test(pipelineName)) {
+      throw new MLOpsError({
+        code: 'InvalidName',
+        message: `"${pipelineName}" is not a valid pipeline name.`,
+        kind: 'validation'
+      });
+    }
+    try {
+      await this._send(
+        new UpdatePipelineCommand({
+          PipelineName: pipelineName,
+          PipelineDefinition: definitionJson,
+          RoleArn: options.roleArn
+        }),
+        'UpdatePipeline'
+      );
+      return { pipelineName, created: false };
+    } catch (error) {
+      const e = error as MLOpsError;
+      if (
+        e.kind !== 'notFound' &&
+        !/does not exist|not found/i.test(e.message)
+      ) {
+        throw error;
+      }
+    }
+    await this._send(
+      new CreatePipelineCommand({
+        PipelineName: pipelineName,
+        PipelineDisplayName: pipelineName,
+        PipelineDefinition: definitionJson,
+        PipelineDescription: `${options.user}'s pipeline of ${options.project.name}`,
+        RoleArn: options.roleArn,
+        ClientRequestToken: requestToken(),
+        Tags: [
+          { Key: 'sagemaker:project-name', Value: options.project.name },
+          { Key: 'sagemaker:project-id', Value: options.project.id }
+        ]
+      }),
+      'CreatePipeline'
+    );
+    return { pipelineName, created: true };
+  }
+
+  private _clients: IAwsClients;
+}
+
+function stepType(
+  metadata: NonNullable<PipelineExecutionStep['Metadata']>
+): string | undefined {
+  if (metadata.TrainingJob) {
+    return 'Training';
+  }
+  if (metadata.ProcessingJob) {
+    return 'Processing';
+  }
+  if (metadata.TransformJob) {
+    return 'Transform';
+  }
+  if (metadata.TuningJob) {
+    return 'Tuning';
+  }
+  if (metadata.RegisterModel) {
+    return 'RegisterModel';
+  }
+  if (metadata.Condition) {
+    return 'Condition';
+  }
+  if (metadata.Model) {
+    return 'Model';
+  }
+  if (metadata.Fail) {
+    return 'Fail';
+  }
+  if (metadata.Lambda) {
+    return 'Lambda';
+  }
+  return undefined;
+}
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(limit, items.length) },
+    async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        await fn(item);
+      }
+    }
+  );
+  await Promise.all(workers);
+}

@@ -1,0 +1,199 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { coerceParameter } from '../../core/definition';
+import { IParameterSpec } from '../../core/types';
+
+/** What the run dialog collects. */
+export interface IRunRequest {
+  values: Record<string, string>;
+  displayName: string;
+  description: string;
+}
+
+/** Field name -> error message. */
+export type RunErrors = Record<string, string>;
+
+const DISPLAY_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,81}$/;
+
+/**
+ * Validate a run request against the pipeline's parameter specs. Returns the
+ * coerced request (integers, floats and booleans normalised) and the errors.
+ */
+export function validateRunRequest(
+  specs: IParameterSpec[],
+  request: IRunRequest,
+  trans: TranslationBundle
+): { request: IRunRequest; errors: RunErrors } {
+  const errors: RunErrors = {};
+  const values: Record<string, string> = {};
+  for (const spec of specs) {
+    const raw = request.values[spec.name] ?? '';
+    const result = coerceParameter(spec, raw);
+    if (result.ok) {
+      values[spec.name] = result.value;
+    } else {
+      values[spec.name] = raw;
+      errors[spec.name] = result.error;
+    }
+  }
+  if (request.displayName && !DISPLAY_NAME.test(request.displayName)) {
+    errors['$displayName'] = trans.__(
+      'Use letters, digits and hyphens only (up to 82 characters), starting with a letter or digit.'
+    );
+  }
+  if (request.description.length > 3072) {
+    errors['$description'] = trans.__(
+      'The description is limited to 3072 characters.'
+    );
+  }
+  return { request: { ...request, values }, errors };
+}
+
+/** The body of the "Run pipeline" dialog: one typed input per parameter. */
+export class RunPipelineForm extends ReactWidget {
+  constructor(options: {
+    specs: IParameterSpec[];
+    initial: IRunRequest;
+    errors: RunErrors;
+    trans: TranslationBundle;
+  }) {
+    super();
+    this._specs = options.specs;
+    this._value = { ...options.initial, values: { ...options.initial.values } };
+    this._errors = options.errors;
+    this._trans = options.trans;
+    this.addClass('jp-MLOps-run-form');
+  }
+
+  getValue(): IRunRequest {
+    return { ...this._value, values: { ...this._value.values } };
+  }
+
+  render(): JSX.Element {
+    const trans = this._trans;
+    const set = (name: string, value: string) => {
+      this._value.values[name] = value;
+    };
+    return (
+      <form
+        className="jp-MLOps-form"
+        onSubmit={event => event.preventDefault()}
+      >
+        {this._specs.length === 0 && (
+          <p className="jp-MLOps-muted">
+            {trans.__('This pipeline has no parameters.')}
+          </p>
+        )}
+        {this._specs.map(spec => (
+          <Field
+            key={spec.name}
+            id={`param-${spec.name}`}
+            label={spec.name}
+            hint={typeLabel(spec, trans)}
+            error={this._errors[spec.name]}
+          >
+            {spec.type === 'Boolean' || spec.enumValues ? (
+              <select
+                id={`param-${spec.name}`}
+                defaultValue={this._value.values[spec.name] ?? ''}
+                onChange={event => set(spec.name, event.target.value)}
+              >
+                {(spec.enumValues ?? ['true', 'false']).map(v => (
+                  <option key={v} value={v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={`param-${spec.name}`}
+                type="text"
+                inputMode={
+                  spec.type === 'Integer'
+                    ? 'numeric'
+                    : spec.type === 'Float'
+                      ? 'decimal'
+                      : 'text'
+                }
+                defaultValue={this._value.values[spec.name] ?? ''}
+                aria-invalid={!!this._errors[spec.name]}
+                onChange={event => set(spec.name, event.target.value)}
+              />
+            )}
+          </Field>
+        ))}
+        <Field
+          id="run-display-name"
+          label={trans.__('Display name (optional)')}
+          error={this._errors['$displayName']}
+        >
+          <input
+            id="run-display-name"
+            type="text"
+            defaultValue={this._value.displayName}
+            onChange={event => {
+              this._value.displayName = event.target.value;
+            }}
+          />
+        </Field>
+        <Field
+          id="run-description"
+          label={trans.__('Description (optional)')}
+          error={this._errors['$description']}
+        >
+          <textarea
+            id="run-description"
+            rows={2}
+            defaultValue={this._value.description}
+            onChange={event => {
+              this._value.description = event.target.value;
+            }}
+          />
+        </Field>
+      </form>
+    );
+  }
+
+  private _specs: IParameterSpec[];
+  private _value: IRunRequest;
+  private _errors: RunErrors;
+  private _trans: TranslationBundle;
+}
+
+function typeLabel(spec: IParameterSpec, trans: TranslationBundle): string {
+  switch (spec.type) {
+    case 'Integer':
+      return trans.__('integer');
+    case 'Float':
+      return trans.__('number');
+    case 'Boolean':
+      return trans.__('boolean');
+    default:
+      return trans.__('text');
+  }
+}
+
+function Field(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div className={`jp-MLOps-field${props.error ? ' jp-mod-error' : ''}`}>
+      <label htmlFor={props.id}>
+        {props.label}
+        {props.hint && <span className="jp-MLOps-muted"> ({props.hint})</span>}
+      </label>
+      {props.children}
+      {props.error && (
+        <div className="jp-MLOps-field-error" role="alert">
+          {props.error}
+        </div>
+      )}
+    </div>
+  );
+}
