@@ -51,7 +51,7 @@ build: python node
 	npm run build:prod
 	$(BIN)/pip install -q -e "./python-server[test]"
 	$(BIN)/jupyter labextension develop --overwrite ./python-server >/dev/null
-	$(BIN)/jupyter server extension list 2>&1 | grep -q "sagemaker_mlops.*OK"
+	$(BIN)/jupyter server extension list 2>&1 | grep "sagemaker_mlops.*OK" >/dev/null
 
 demo: install
 	bash .ci/demo.sh

@@ -9,4 +9,4 @@ set -a; . .devstack/env; set +a
 mkdir -p .devstack/notebooks
 echo "JupyterLab: http://localhost:${JUPYTER_PORT:-8888}/lab (Ctrl-C stops JupyterLab and the devstack)"
 jupyter lab --no-browser --port "${JUPYTER_PORT:-8888}" --ServerApp.root_dir="$PWD/.devstack/notebooks" \
-  --IdentityProvider.token="${JUPYTER_TOKEN:-}" --ServerApp.ip=127.0.0.1
+  --IdentityProvider.token="${JUPYTER_TOKEN:-}" --ServerApp.ip=127.0.0.1 --allow-root

@@ -15,6 +15,7 @@ module.exports = {
   use: {
     ...baseConfig.use,
     trace: 'retain-on-failure',
+    video: 'off', // needs Playwright's own ffmpeg download, which this machine cannot fetch
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: [

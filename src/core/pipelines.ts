@@ -201,7 +201,18 @@ export class PipelineService {
     const pipelines = [...found.values()];
     await mapLimit(pipelines, 4, async pipeline => {
       const page = await this.listExecutions(pipeline.name, { pageSize: 1 });
-      pipeline.lastExecution = page.items[0];
+      const last = page.items[0];
+      if (last && last.status !== 'Executing' && last.status !== 'Stopping') {
+        // Summaries carry no end time: a finished execution's duration needs its description.
+        const d: any = await this._send(
+          new DescribePipelineExecutionCommand({
+            PipelineExecutionArn: last.arn
+          }),
+          'DescribePipelineExecution'
+        );
+        last.endedAt = d.LastModifiedTime;
+      }
+      pipeline.lastExecution = last;
     });
     const activity = (p: IPipeline) =>
       (
@@ -465,7 +476,7 @@ export class PipelineService {
       const e = error as MLOpsError;
       if (
         e.kind !== 'notFound' &&
-        !/does not exist|not found/i.test(e.message)
+        !/does not exist|not found|could not find/i.test(e.message)
       ) {
         throw error;
       }

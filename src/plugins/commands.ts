@@ -24,10 +24,7 @@ import {
   RunPipelineForm,
   validateRunRequest
 } from '../widgets/dialogs/RunPipelineForm';
-import {
-  ExecutionGraphModel,
-  ExecutionGraphWidget
-} from '../widgets/graph/ExecutionGraph';
+import type { ExecutionGraphWidget } from '../widgets/graph/ExecutionGraph';
 
 export interface ICommandContext {
   app: JupyterFrontEnd;
@@ -300,6 +297,10 @@ export function registerPipelineCommands(ctx: ICommandContext): void {
         app.shell.activateById(existing.id);
         return;
       }
+      // The graph view (and its layout library) is loaded on first use.
+      const { ExecutionGraphModel, ExecutionGraphWidget } = await import(
+        /* webpackChunkName: "sagemaker-mlops-graph" */ '../widgets/graph/ExecutionGraph'
+      );
       const model = new ExecutionGraphModel({
         executionArn: arn,
         pipelineName: pipelineName ?? '',

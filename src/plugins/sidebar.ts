@@ -16,7 +16,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { mlopsIcon } from '../icons';
 import { PipelinesModel } from '../models/pipelines';
 import { MLOpsSession } from '../models/session';
-import { ExecutionGraphWidget } from '../widgets/graph/ExecutionGraph';
+import type { ExecutionGraphWidget } from '../widgets/graph/ExecutionGraph';
 import { registerPipelineCommands } from './commands';
 import {
   CommandIDs,

@@ -14,8 +14,12 @@ test.describe('SageMaker MLOps sidebar', () => {
     await expect(
       identity.getByText('arn:aws:iam::123456789012:user/data-scientist')
     ).toBeVisible();
-    await expect(identity.getByText('123456789012')).toBeVisible();
-    await expect(identity.getByText('us-east-1')).toBeVisible();
+    await expect(
+      identity.getByText('123456789012', { exact: true })
+    ).toBeVisible();
+    await expect(
+      identity.getByText('us-east-1', { exact: true })
+    ).toBeVisible();
     await page.screenshot({ path: 'test-results/sidebar-identity.png' });
   });
 

@@ -57,8 +57,15 @@ test("a project's pipelines are found by tags only, each with its last execution
   expect(
     pipelines.find(p => p.name === build)?.lastExecution?.status
   ).toBeDefined();
-  // Search by name tag and by id tag (one page each), then one ListPipelineExecutions per pipeline.
-  expect(service.requestCount - before).toBe(2 + pipelines.length);
+  // Search by name tag and by id tag (one page each), one ListPipelineExecutions per pipeline, and one
+  // DescribePipelineExecution per finished last execution (for its duration).
+  const finished = pipelines.filter(
+    p => p.lastExecution && p.lastExecution.endedAt
+  ).length;
+  expect(service.requestCount - before).toBe(2 + pipelines.length + finished);
+  expect(
+    pipelines.find(p => p.name === `${build}-deploy`)?.lastExecution?.endedAt
+  ).toBeInstanceOf(Date);
 });
 
 test('executions are paginated on the wire, newest first, and filter by status', async () => {

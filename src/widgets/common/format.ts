@@ -32,6 +32,16 @@ export function elapsed(
   return formatDuration((end ? end.getTime() : now) - start.getTime());
 }
 
+/** Duration of an execution or step: to now while it runs, to its end once known, else nothing. */
+export function runDuration(status: string, start?: Date, end?: Date): string {
+  const running =
+    status === 'Executing' || status === 'Starting' || status === 'Stopping';
+  if (running) {
+    return elapsed(start);
+  }
+  return end ? elapsed(start, end) : '';
+}
+
 /** A short local date-time. */
 export function formatTime(date?: Date): string {
   if (!date) {

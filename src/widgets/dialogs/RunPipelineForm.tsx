@@ -72,87 +72,16 @@ export class RunPipelineForm extends ReactWidget {
   }
 
   render(): JSX.Element {
-    const trans = this._trans;
-    const set = (name: string, value: string) => {
-      this._value.values[name] = value;
-    };
     return (
-      <form
-        className="jp-MLOps-form"
-        onSubmit={event => event.preventDefault()}
-      >
-        {this._specs.length === 0 && (
-          <p className="jp-MLOps-muted">
-            {trans.__('This pipeline has no parameters.')}
-          </p>
-        )}
-        {this._specs.map(spec => (
-          <Field
-            key={spec.name}
-            id={`param-${spec.name}`}
-            label={spec.name}
-            hint={typeLabel(spec, trans)}
-            error={this._errors[spec.name]}
-          >
-            {spec.type === 'Boolean' || spec.enumValues ? (
-              <select
-                id={`param-${spec.name}`}
-                defaultValue={this._value.values[spec.name] ?? ''}
-                onChange={event => set(spec.name, event.target.value)}
-              >
-                {(spec.enumValues ?? ['true', 'false']).map(v => (
-                  <option key={v} value={v}>
-                    {v}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <input
-                id={`param-${spec.name}`}
-                type="text"
-                inputMode={
-                  spec.type === 'Integer'
-                    ? 'numeric'
-                    : spec.type === 'Float'
-                      ? 'decimal'
-                      : 'text'
-                }
-                defaultValue={this._value.values[spec.name] ?? ''}
-                aria-invalid={!!this._errors[spec.name]}
-                onChange={event => set(spec.name, event.target.value)}
-              />
-            )}
-          </Field>
-        ))}
-        <Field
-          id="run-display-name"
-          label={trans.__('Display name (optional)')}
-          error={this._errors['$displayName']}
-        >
-          <input
-            id="run-display-name"
-            type="text"
-            defaultValue={this._value.displayName}
-            onChange={event => {
-              this._value.displayName = event.target.value;
-            }}
-          />
-        </Field>
-        <Field
-          id="run-description"
-          label={trans.__('Description (optional)')}
-          error={this._errors['$description']}
-        >
-          <textarea
-            id="run-description"
-            rows={2}
-            defaultValue={this._value.description}
-            onChange={event => {
-              this._value.description = event.target.value;
-            }}
-          />
-        </Field>
-      </form>
+      <RunForm
+        specs={this._specs}
+        initial={this._value}
+        initialErrors={this._errors}
+        trans={this._trans}
+        onChange={value => {
+          this._value = value;
+        }}
+      />
     );
   }
 
@@ -160,6 +89,102 @@ export class RunPipelineForm extends ReactWidget {
   private _value: IRunRequest;
   private _errors: RunErrors;
   private _trans: TranslationBundle;
+}
+
+/** The form itself: every change is validated at once, and again when Run is pressed. */
+function RunForm(props: {
+  specs: IParameterSpec[];
+  initial: IRunRequest;
+  initialErrors: RunErrors;
+  trans: TranslationBundle;
+  onChange: (value: IRunRequest) => void;
+}): JSX.Element {
+  const { specs, trans } = props;
+  const [value, setValue] = React.useState<IRunRequest>(props.initial);
+  const [errors, setErrors] = React.useState<RunErrors>(props.initialErrors);
+  const update = (next: IRunRequest) => {
+    setValue(next);
+    setErrors(validateRunRequest(specs, next, trans).errors);
+    props.onChange(next);
+  };
+  const setParam = (name: string, v: string) =>
+    update({ ...value, values: { ...value.values, [name]: v } });
+  return (
+    <form className="jp-MLOps-form" onSubmit={event => event.preventDefault()}>
+      {specs.length === 0 && (
+        <p className="jp-MLOps-muted">
+          {trans.__('This pipeline has no parameters.')}
+        </p>
+      )}
+      {specs.map(spec => (
+        <Field
+          key={spec.name}
+          id={`param-${spec.name}`}
+          label={spec.name}
+          hint={typeLabel(spec, trans)}
+          error={errors[spec.name]}
+        >
+          {spec.type === 'Boolean' || spec.enumValues ? (
+            <select
+              id={`param-${spec.name}`}
+              value={value.values[spec.name] ?? ''}
+              onChange={event => setParam(spec.name, event.target.value)}
+            >
+              {(spec.enumValues ?? ['true', 'false']).map(v => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id={`param-${spec.name}`}
+              type="text"
+              inputMode={
+                spec.type === 'Integer'
+                  ? 'numeric'
+                  : spec.type === 'Float'
+                    ? 'decimal'
+                    : 'text'
+              }
+              value={value.values[spec.name] ?? ''}
+              aria-invalid={!!errors[spec.name]}
+              onChange={event => setParam(spec.name, event.target.value)}
+            />
+          )}
+        </Field>
+      ))}
+      <Field
+        id="run-display-name"
+        label={trans.__('Display name (optional)')}
+        error={errors['$displayName']}
+      >
+        <input
+          id="run-display-name"
+          type="text"
+          value={value.displayName}
+          aria-invalid={!!errors['$displayName']}
+          onChange={event =>
+            update({ ...value, displayName: event.target.value })
+          }
+        />
+      </Field>
+      <Field
+        id="run-description"
+        label={trans.__('Description (optional)')}
+        error={errors['$description']}
+      >
+        <textarea
+          id="run-description"
+          rows={2}
+          value={value.description}
+          onChange={event =>
+            update({ ...value, description: event.target.value })
+          }
+        />
+      </Field>
+    </form>
+  );
 }
 
 function typeLabel(spec: IParameterSpec, trans: TranslationBundle): string {
@@ -183,7 +208,11 @@ function Field(props: {
   children: React.ReactNode;
 }): JSX.Element {
   return (
-    <div className={`jp-MLOps-field${props.error ? ' jp-mod-error' : ''}`}>
+    // Not `jp-mod-error`: JupyterLab's dialog would disable Run one keystroke late (it checks before React
+    // re-renders). Errors show as you type; Run re-validates and re-opens the dialog with the values kept.
+    <div
+      className={`jp-MLOps-field${props.error ? ' jp-MLOps-field-invalid' : ''}`}
+    >
       <label htmlFor={props.id}>
         {props.label}
         {props.hint && <span className="jp-MLOps-muted"> ({props.hint})</span>}

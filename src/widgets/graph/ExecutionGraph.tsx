@@ -12,7 +12,7 @@ import { ACTIVE_STATUSES, PipelinesModel } from '../../models/pipelines';
 import { MLOpsSession } from '../../models/session';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { StatusBadge } from '../common/StatusBadge';
-import { elapsed, formatTime } from '../common/format';
+import { formatTime, runDuration } from '../common/format';
 import { ILaidOutGraph, layoutGraph } from './layout';
 
 /** State of one execution tab: definition graph, live steps, the selected node and its log. */
@@ -228,7 +228,11 @@ function GraphView(props: {
           <span className="jp-MLOps-muted">
             {execution.displayName || model.executionArn.split('/').pop()} ·{' '}
             {formatTime(execution.startedAt)} ·{' '}
-            {elapsed(execution.startedAt, execution.endedAt)}
+            {runDuration(
+              execution.status,
+              execution.startedAt,
+              execution.endedAt
+            )}
           </span>
         )}
       </header>
@@ -334,7 +338,13 @@ function GraphView(props: {
                   <StatusBadge status={selected.status} trans={trans} />
                 </dd>
                 <dt>{trans.__('Duration')}</dt>
-                <dd>{elapsed(selected.startedAt, selected.endedAt)}</dd>
+                <dd>
+                  {runDuration(
+                    selected.status,
+                    selected.startedAt,
+                    selected.endedAt
+                  )}
+                </dd>
                 <dt>{trans.__('Cache hit')}</dt>
                 <dd>{selected.cacheHit ? trans.__('yes') : trans.__('no')}</dd>
                 <dt>{trans.__('Attempts')}</dt>

@@ -9,7 +9,7 @@ import { PipelineExecutionStatus } from '../../core/types';
 import { PipelinesModel } from '../../models/pipelines';
 import { ErrorBanner } from '../common/ErrorBanner';
 import { StatusBadge } from '../common/StatusBadge';
-import { elapsed, formatTime, statusLabel } from '../common/format';
+import { formatTime, runDuration, statusLabel } from '../common/format';
 import { Row, STATUS_FILTERS, buildRows } from './rows';
 
 export interface IPipelinesSectionProps {
@@ -132,7 +132,7 @@ function RowView(props: IPipelinesSectionProps & { row: Row }): JSX.Element {
                 {formatTime(last.startedAt)}
               </span>
               <span className="jp-MLOps-muted">
-                {elapsed(last.startedAt, last.endedAt)}
+                {runDuration(last.status, last.startedAt, last.endedAt)}
               </span>
             </span>
           ) : (
@@ -202,8 +202,16 @@ function RowView(props: IPipelinesSectionProps & { row: Row }): JSX.Element {
             {execution.displayName || execution.arn.split('/').pop()}
           </span>
           <span className="jp-MLOps-row-meta jp-MLOps-muted">
-            {formatTime(execution.startedAt)} ·{' '}
-            {elapsed(execution.startedAt, execution.endedAt)}
+            {[
+              formatTime(execution.startedAt),
+              runDuration(
+                execution.status,
+                execution.startedAt,
+                execution.endedAt
+              )
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </span>
         </div>
       );
@@ -266,7 +274,9 @@ function RowView(props: IPipelinesSectionProps & { row: Row }): JSX.Element {
             </span>
             <span className="jp-MLOps-row-meta jp-MLOps-muted">
               {step.type && <span>{step.type}</span>}
-              <span>{elapsed(step.startedAt, step.endedAt)}</span>
+              <span>
+                {runDuration(step.status, step.startedAt, step.endedAt)}
+              </span>
               {step.cacheHit && (
                 <span className="jp-MLOps-chip">{trans.__('cache hit')}</span>
               )}
