@@ -9,7 +9,8 @@ trap 'rm -rf "$out"' EXIT
 wheel=$(ls "$out"/dist/sagemaker_mlops-*.whl)
 echo "built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB)"
 python3 -m venv "$out/venv"
-"$out/venv/bin/pip" install -q "$wheel"
+# The target is an environment that has JupyterLab (as Studio does); the wheel itself needs no Node.
+"$out/venv/bin/pip" install -q "$wheel" "jupyterlab>=4.5,<5"
 # A PATH with the fresh virtualenv and the system's basic tools, but no node/npm.
 nodeless="$out/venv/bin:/usr/bin:/bin"
 if PATH="$nodeless" command -v node >/dev/null 2>&1; then

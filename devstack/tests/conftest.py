@@ -18,6 +18,7 @@ from mlops_devstack.server import Devstack
 def stack(tmp_path_factory):
     devstack = Devstack(tmp_path_factory.mktemp("devstack"), port=0, mlflow=False).start()
     seed_all(devstack.state)
+    devstack.ready.set()
     yield devstack
     devstack.stop()
 
@@ -46,7 +47,12 @@ def project(stack):
 
 def control(stack, path: str, body=None):
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{stack.endpoint}/_devstack{path}", data=data, method="POST" if data is not None else "GET")
+    request = urllib.request.Request(
+        f"{stack.endpoint}/_devstack{path}",
+        data=data,
+        method="POST" if data is not None else "GET",
+        headers={"Content-Type": "application/json"} if data is not None else {},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 

@@ -11,7 +11,9 @@ import io
 import ipaddress
 import json
 import re
+import uuid
 from datetime import datetime
+from xml.sax.saxutils import escape as xml_escape
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import parse_qs
 
@@ -21,10 +23,41 @@ from werkzeug.wrappers import Response as WResponse
 
 from .auth import authenticate, principal_arn
 from .contract import AwsError, Extension, Request, Response
-from .faults import Faults
+from .faults import Faults, protocol_of, resource_arn, s3_operation
 from .state import DevstackState
 
 CONTROL_PREFIX = "/_devstack"
+#: moto's own HTTP API (dashboard, ``data.json`` with every IAM secret, ``reset``, ``reset-auth`` which turns
+#: request authentication off): never reachable through the devstack.
+MOTO_API_PREFIX = "/moto-api"
+#: the services the other devstack modules add, in routing order: (module, extension class)
+OPTIONAL_EXTENSIONS = [
+    ("mlops_devstack.codecommit", "CodeCommitExtension"),
+    ("mlops_devstack.codeartifact", "CodeArtifactExtension"),
+    ("mlops_devstack.pypi_index", "PypiIndexExtension"),
+]
+
+
+def register_extensions(state: DevstackState) -> list[Extension]:
+    """The extensions to route to: SageMaker first, then each optional module that is installed.
+
+    A module that does not exist (yet) is skipped; an import error *inside* a module is raised, so a broken
+    module is never silently ignored.
+    """
+    import importlib
+
+    from .sagemaker_ext import SageMakerExtension
+
+    extensions: list[Extension] = [SageMakerExtension(state)]
+    for qualified, class_name in OPTIONAL_EXTENSIONS:
+        try:
+            module = importlib.import_module(qualified)
+        except ModuleNotFoundError as error:
+            if error.name == qualified:
+                continue
+            raise
+        extensions.append(getattr(module, class_name)(state))
+    return extensions
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _TIME_KEY = re.compile(r"(Time|Date|Timestamp|At)$")
 
@@ -57,14 +90,30 @@ def _epochs(value: Any, key: str = "") -> Any:
     return value
 
 
-def error_response(error: AwsError, rest: bool) -> Response:
-    body = json.dumps({"__type": error.code, "message": error.message, **({"Message": error.message} if rest else {})})
+def error_response(error: AwsError, rest: object) -> Response:
+    """Render an AWS error in the wire format of the caller's protocol.
+
+    ``rest`` is a protocol name (``json``, ``rest-json``, ``query``, ``rest-xml``) or, for callers of the first
+    version of this function, a bool (True: rest-json, False: json).
+    """
+    protocol = rest if isinstance(rest, str) else ("rest-json" if rest else "json")
+    request_id = str(uuid.uuid4())
+    if protocol in ("query", "rest-xml"):
+        inner = f"<Code>{xml_escape(error.code)}</Code><Message>{xml_escape(error.message)}</Message>"
+        if protocol == "query":
+            kind = "Receiver" if error.status >= 500 else "Sender"
+            body = f'<ErrorResponse><Error><Type>{kind}</Type>{inner}</Error><RequestId>{request_id}</RequestId></ErrorResponse>'
+        else:
+            body = f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{inner}<RequestId>{request_id}</RequestId></Error>'
+        return Response(error.status, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body.encode())
+    rest_json = protocol == "rest-json"
+    body = json.dumps({"__type": error.code, "message": error.message, **({"Message": error.message} if rest_json else {})})
     return Response(
         error.status,
         {
-            "Content-Type": "application/json" if rest else "application/x-amz-json-1.1",
+            "Content-Type": "application/json" if rest_json else "application/x-amz-json-1.1",
             "x-amzn-ErrorType": error.code,
-            "x-amzn-RequestId": "devstack",
+            "x-amzn-RequestId": request_id,
         },
         body.encode(),
     )
@@ -77,8 +126,9 @@ class Router:
         self.control = control
         self.faults = Faults()
         self.moto = DomainDispatcherApplication(create_backend_app)
-        #: called after a moto-served operation succeeded: (operation, request, response payload)
-        self.after_moto: list[Callable[[str, Request, Any], None]] = []
+        #: called after a moto-served JSON-protocol operation succeeded: (operation, request, response payload);
+        #: a hook may change the payload in place.
+        self.after_moto: list[Callable[[str, Request, Any], None]] = [self._model_package_defaults]
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         wreq = WRequest(environ)
@@ -97,36 +147,51 @@ class Router:
         if request.path.startswith(CONTROL_PREFIX + "/") or request.path == CONTROL_PREFIX:
             if not _loopback(environ.get("REMOTE_ADDR", "")):
                 return self._send(Response(403, {"Content-Type": "text/plain"}, b"loopback only"), start_response)
+            if request.method not in ("GET", "HEAD") and not request.headers.get("content-type", "").startswith("application/json"):
+                # A web page can send a "simple" cross-origin POST but not one with a JSON content type.
+                return self._send(Response.json({"code": "UnsupportedMediaType", "message": "send JSON (Content-Type: application/json)"}, 415, "application/json"), start_response)
             return self._send(self.control(request), start_response)
+        if request.path == MOTO_API_PREFIX or request.path.startswith(MOTO_API_PREFIX + "/"):
+            return self._send(Response.json({"code": "NotFound", "message": "moto's API is not exposed by the devstack"}, 404, "application/json"), start_response)
 
         target = request.target
         service = _service_of(request.headers)
+        protocol = protocol_of(request, service)
         for extension in self.extensions:
             operation = extension.operation(request)
             if operation:
-                rest = not target
+                if protocol == "rest-xml":
+                    protocol = "rest-json"  # an added REST service without X-Amz-Target speaks rest-json
                 try:
-                    self.faults.apply(service or extension.service, operation, principal_arn(request, self.state.account_id), rest)
+                    caller = principal_arn(request, self.state.account_id)
+                    self.faults.apply(service or extension.service, operation, caller, protocol, lambda: resource_arn(self.state, extension.service, operation, request))
                     if extension.requires_sigv4:
-                        authenticate(request, self.state.account_id, operation, extension.iam_prefix)
-                        request.principal_arn = principal_arn(request, self.state.account_id)
-                        request.principal = (request.principal_arn or "").rsplit("/", 1)[-1] or None
+                        try:
+                            authenticate(request, self.state.account_id, operation, extension.iam_prefix)
+                        except AwsError as error:
+                            if error.code == "AccessDeniedException":
+                                error.message = _complete_access_denied(self.state, error.message, resource_arn(self.state, extension.service, operation, request))
+                            raise
+                        request.principal_arn = caller
+                        request.principal = (caller or "").rsplit("/", 1)[-1] or None
                     response = extension.dispatch(request, operation)
                 except AwsError as error:
-                    response = error_response(error, rest)
+                    response = error_response(error, protocol)
                 return self._send(response, start_response)
 
         operation = target.rsplit(".", 1)[-1] if target else (request.query.get("Action") or [""])[0]
         if not operation and wreq.form.get("Action"):
             operation = wreq.form.get("Action", "")
+        if not operation and service == "s3":
+            operation = s3_operation(request)
         try:
-            self.faults.apply(service, operation, principal_arn(request, self.state.account_id), not target)
+            self.faults.apply(service, operation, principal_arn(request, self.state.account_id), protocol, lambda: resource_arn(self.state, service, operation, request))
         except AwsError as error:
-            return self._send(error_response(error, not target), start_response)
+            return self._send(error_response(error, protocol), start_response)
         environ["wsgi.input"] = io.BytesIO(body)
-        return self._moto(environ, start_response, request, operation, target)
+        return self._moto(environ, start_response, request, operation, target, protocol)
 
-    def _moto(self, environ: dict, start_response: Callable, request: Request, operation: str, target: str):
+    def _moto(self, environ: dict, start_response: Callable, request: Request, operation: str, target: str, protocol: str = "json"):
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
@@ -139,12 +204,12 @@ class Router:
         except NotImplementedError:
             name = target or operation or request.path
             return self._send(
-                error_response(AwsError("UnknownOperationException", f"The devstack does not implement {name}.", 400), rest=not target),
+                error_response(AwsError("UnknownOperationException", f"The devstack does not implement {name}.", 400), protocol),
                 start_response,
             )
         except Exception as error:  # moto crashed: say so as AWS would, without a Python traceback
             return self._send(
-                error_response(AwsError("InternalFailure", f"The devstack failed to serve {target or operation}: {type(error).__name__}.", 500), rest=not target),
+                error_response(AwsError("InternalFailure", f"The devstack failed to serve {target or operation}: {type(error).__name__}.", 500), protocol),
                 start_response,
             )
         try:
@@ -162,18 +227,51 @@ class Router:
                 if status >= 500 and code == "InternalFailure":
                     code, status = "UnknownOperationException", 400
                     message = f"The devstack does not implement {target}."
-                return self._send(error_response(AwsError(code, message, status), rest=False), start_response)
-            if status < 400 and payload[:1] == b"{" and _service_of(request.headers) == "sagemaker":
-                data = json.loads(payload)
-                for hook in self.after_moto:
-                    hook(operation, request, data)
-                payload = json.dumps(_epochs(data)).encode()
+                if code == "AccessDeniedException":
+                    message = _complete_access_denied(self.state, message, resource_arn(self.state, _service_of(request.headers), operation, request))
+                return self._send(error_response(AwsError(code, message, status), "json"), start_response)
+            if status < 400 and payload[:1] == b"{":
+                try:
+                    data = json.loads(payload)
+                except ValueError:
+                    data = None
+                if data is not None:
+                    for hook in self.after_moto:
+                        hook(operation, request, data)
+                    # SDK v3 reads JSON-protocol timestamps as epoch seconds; moto writes some as ISO-8601 text.
+                    payload = json.dumps(_epochs(data)).encode()
         start_response(captured["status"], headers + [("Content-Length", str(len(payload)))])
         return [payload]
+
+    def _model_package_defaults(self, operation: str, request: Request, payload: Any) -> None:
+        """AWS registers a versioned model package as PendingManualApproval when no status is given; moto leaves it unset."""
+        if operation != "CreateModelPackage" or _service_of(request.headers) != "sagemaker":
+            return
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return
+        if body.get("ModelApprovalStatus") or not body.get("ModelPackageGroupName") or not isinstance(payload, dict):
+            return
+        from moto.sagemaker.models import sagemaker_backends
+
+        package = sagemaker_backends[self.state.account_id][self.state.region].model_packages.get(payload.get("ModelPackageArn", ""))
+        if package is not None and package.model_approval_status is None:
+            package.model_approval_status = "PendingManualApproval"
 
     @staticmethod
     def _send(response: Response, start_response: Callable) -> Iterable[bytes]:
         return _plain(WResponse(response.body, status=response.status, headers=response.headers), start_response)
+
+
+def _complete_access_denied(state: DevstackState, message: str, resource: str) -> str:
+    """moto says "User: <arn> is not authorized to perform: <action>"; AWS adds the resource and the reason."""
+    found = re.match(r"User: (\S+) is not authorized to perform: (\S+)$", message.strip())
+    if not found:
+        return message
+    from .auth import denial_reason
+
+    return f"{message.strip()} on resource: {resource} {denial_reason(state.account_id, found.group(1), found.group(2))}"
 
 
 def _plain(wresp: WResponse, start_response: Callable) -> Iterable[bytes]:

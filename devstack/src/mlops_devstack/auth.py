@@ -57,3 +57,30 @@ def authenticate(request: Request, account_id: str, operation: str, iam_prefix: 
         if code == "AccessDenied":
             code = "AccessDeniedException"
         raise AwsError(code, getattr(error, "message", str(error)), 403 if code != "AccessDeniedException" else 400) from None
+
+
+def denial_reason(account_id: str, user_arn: str, action: str) -> str:
+    """The tail AWS puts on an AccessDenied message: an explicit deny, or no allowing policy."""
+    import fnmatch
+    import json
+
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[account_id]["global"]
+    user = backend.users.get(user_arn.rsplit("/", 1)[-1])
+    documents = []
+    if user is not None:
+        documents += [p for p in user.policies.values()]
+        documents += [getattr(p, "document", "") for p in getattr(user, "managed_policies", {}).values()]
+    for document in documents:
+        try:
+            policy = json.loads(document) if isinstance(document, str) else document
+        except ValueError:
+            continue
+        statements = policy.get("Statement", [])
+        for statement in statements if isinstance(statements, list) else [statements]:
+            actions = statement.get("Action", [])
+            actions = [actions] if isinstance(actions, str) else actions
+            if statement.get("Effect") == "Deny" and any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions):
+                return "with an explicit deny in an identity-based policy"
+    return f"because no identity-based policy allows the {action} action"

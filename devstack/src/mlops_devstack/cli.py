@@ -37,6 +37,24 @@ def write_env_file(path: Path, stack, mlflow_url: str | None) -> None:
     os.replace(tmp, path)
 
 
+def _wait_healthy(endpoint: str, timeout: float = 30.0) -> None:
+    """Return once the stack answers its health check over HTTP (as a client would reach it)."""
+    import json
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/_devstack/health", timeout=5) as response:
+                if json.loads(response.read()).get("status") == "ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the devstack at {endpoint} did not become healthy in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mlops-devstack", description="A local, seeded AWS for SageMaker MLOps.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 
             for project in stack.state.projects:
                 seed_mlflow(stack.state, mlflow_url, {"name": project["name"], "id": project["id"], "bucket": project["bucket"]})
+        stack.ready.set()
+        _wait_healthy(stack.endpoint)
         write_env_file(args.env_file, stack, mlflow_url)
         print(f"devstack ready in {time.monotonic() - started:.1f} s", flush=True)
         print(f"  AWS endpoint:   {stack.endpoint}  (identities: data-scientist, approver)", flush=True)

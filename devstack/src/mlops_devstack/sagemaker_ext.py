@@ -1,29 +1,50 @@
-"""SageMaker operations moto lacks: projects, and the whole pipeline-execution lifecycle.
+"""SageMaker operations moto lacks or gets wrong: projects, Search, and the whole pipeline-execution lifecycle.
 
-moto keeps pipelines (Create/Describe/List/Update/Delete, tags, Search). Executions are owned here: they
-progress with wall-clock time through the steps of the pipeline definition (topological order), write step
-logs to CloudWatch Logs (moto's backend), can be stopped (Executing -> Stopping -> Stopped) and retried
-(Failed -> Executing from the failed step), and are paginated like AWS paginates them.
+Who owns what:
+
+* moto keeps pipelines (Create/Describe/List/Update/Delete pipeline, AddTags/ListTags/DeleteTags), model package
+  groups and model packages, experiments, trials and trial components.
+* This extension owns projects (CreateProject/ListProjects/DescribeProject, ListTags of a project ARN) and every
+  pipeline-execution operation: Start/Describe/List/Stop/Retry/UpdatePipelineExecution,
+  ListPipelineExecutionSteps, ListPipelineParametersForExecution, DescribePipelineDefinitionForExecution.
+  Executions progress with wall-clock time through the steps of the pipeline definition (dependency order; one
+  step at a time), so what a client sees depends only on the clock: each step takes ``step_seconds``
+  (``POST /_devstack/executions/step-seconds``). Condition steps are evaluated (parameters are read; a
+  ``Std:JsonGet`` of a metric reads :data:`SIMULATED_METRIC`), so ``AccuracyThreshold=0.95`` takes the else
+  branch and its Fail step fails the execution, as the real service does. A RegisterModel step of an execution
+  started through the API registers a real model package version in moto when it completes. Step logs go to
+  CloudWatch Logs (moto's backend). Stop: Executing -> Stopping -> Stopped; Retry: Failed -> Executing from the
+  failed step; anything else is a ``ConflictException``.
+* Search is served here too: moto's Search ignores every filter after a tag filter, supports only ``Equals``
+  on tags, and neither sorts nor paginates. This one evaluates Filters, NestedFilters and SubExpressions with
+  all ten operators, sorts, and pages with NextToken over moto's objects plus projects and executions.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import random
+import re
 import string
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from datetime import datetime, timezone
+from typing import Any, Iterable, Optional
 
 from .contract import AwsError, Request, Response
 
 STEP_SECONDS = 4.0
 STOP_GRACE = 2.0
+#: the value a Condition step reads for any metric (``Std:JsonGet`` of a property file)
+SIMULATED_METRIC = 0.87
 TARGET = "SageMaker."
+EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded")
 OPERATIONS = {
+    "Search",
     "CreateProject",
     "ListProjects",
     "DescribeProject",
@@ -39,6 +60,14 @@ OPERATIONS = {
 }
 JOB_STEPS = {"Processing": "ProcessingJob", "Training": "TrainingJob", "Transform": "TransformJob", "Tuning": "TuningJob"}
 LOG_GROUPS = {"ProcessingJob": "/aws/sagemaker/ProcessingJobs", "TrainingJob": "/aws/sagemaker/TrainingJobs", "TransformJob": "/aws/sagemaker/TransformJobs"}
+
+
+def moto_time(epoch: float) -> datetime:
+    """An epoch as moto stores times: a naive datetime in UTC."""
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+_moto_time = moto_time
 
 
 def _id(seed: str, n: int = 12) -> str:
@@ -59,6 +88,9 @@ class Step:
     cache_hit: bool = False
     job_name: Optional[str] = None
     logged: int = 0  # 0 nothing, 1 start lines, 2 all lines
+    arguments: dict = field(default_factory=dict)
+    condition_outcome: Optional[bool] = None
+    registered_arn: Optional[str] = None
 
 
 @dataclass
@@ -77,75 +109,167 @@ class Execution:
     stop_grace: float = STOP_GRACE
     forced: Optional[tuple[str, Optional[str]]] = None
     last_modified: float = 0.0
+    #: started through the API (not seeded history): its RegisterModel step registers a real model package
+    live: bool = False
+    client_token: Optional[str] = None
+
+    @property
+    def id(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
 
 
-def topological_steps(definition: dict) -> list[tuple[dict, list[str]]]:
-    """Steps of a definition in dependency order, conditions' branches included."""
-    found: dict[str, tuple[dict, set[str]]] = {}
+def _refs(value: Any) -> set[str]:
+    """Names of the steps a value refers to (``{"Get": "Steps.<name>...."}``)."""
+    names: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "Get" and isinstance(v, str) and v.startswith("Steps."):
+                names.add(v.split(".")[1].split("[")[0])
+            else:
+                names |= _refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            names |= _refs(v)
+    return names
 
-    def refs(value: Any) -> set[str]:
-        names: set[str] = set()
-        if isinstance(value, dict):
-            for k, v in value.items():
-                if k == "Get" and isinstance(v, str) and v.startswith("Steps."):
-                    names.add(v.split(".")[1])
-                else:
-                    names |= refs(v)
-        elif isinstance(value, list):
-            for v in value:
-                names |= refs(v)
-        return names
 
-    def visit(steps: list[dict], parent: Optional[str]) -> None:
+def topological_steps(definition: dict) -> list[tuple[dict, list[str], Optional[tuple[str, bool]]]]:
+    """All steps of a definition (conditions' branches included) in dependency order, each with the steps it
+    depends on and the condition branch it belongs to: ``(condition step name, True for IfSteps)`` or None."""
+    found: dict[str, tuple[dict, set[str], Optional[tuple[str, bool]]]] = {}
+
+    def visit(steps: list[dict], branch: Optional[tuple[str, bool]]) -> None:
         for step in steps:
-            deps = set(step.get("DependsOn") or []) | refs(step.get("Arguments")) | refs(step.get("PropertyFiles"))
+            if not isinstance(step, dict) or "Name" not in step:
+                continue
+            deps = set(step.get("DependsOn") or []) | _refs(step.get("Arguments")) | _refs(step.get("PropertyFiles"))
+            if branch:
+                deps.add(branch[0])
+            found[step["Name"]] = (step, deps, branch)
             if step.get("Type") == "Condition":
-                deps |= refs(step.get("Arguments", {}).get("Conditions"))
-            if parent:
-                deps.add(parent)
-            found[step["Name"]] = (step, deps)
-            if step.get("Type") == "Condition":
-                args = step.get("Arguments", {})
-                visit(args.get("IfSteps") or [], step["Name"])
-                visit(args.get("ElseSteps") or [], step["Name"])
+                args = step.get("Arguments") or {}
+                visit(args.get("IfSteps") or [], (step["Name"], True))
+                visit(args.get("ElseSteps") or [], (step["Name"], False))
 
     visit(definition.get("Steps") or [], None)
-    ordered: list[tuple[dict, list[str]]] = []
+    ordered: list[tuple[dict, list[str], Optional[tuple[str, bool]]]] = []
     done: set[str] = set()
     pending = dict(found)
     while pending:
-        ready = [n for n, (_, deps) in pending.items() if not (deps - done - {n}) or all(d not in found for d in deps - done)]
-        if not ready:
+        ready = [n for n, (_, deps, _b) in pending.items() if not ((deps & set(found)) - done - {n})]
+        if not ready:  # a cycle: the real service refuses such a definition; run the rest in document order
             ready = [next(iter(pending))]
         for name in ready:
-            step, deps = pending.pop(name)
-            ordered.append((step, sorted(deps & set(found))))
+            step, deps, branch = pending.pop(name)
+            ordered.append((step, sorted(deps & set(found)), branch))
             done.add(name)
-    # Else branches of conditions that evaluated true are not run: keep IfSteps only.
-    else_names: set[str] = set()
-    for step, _ in ordered:
-        if step.get("Type") == "Condition":
-            else_names |= {s["Name"] for s in step.get("Arguments", {}).get("ElseSteps") or []}
-    return [(s, d) for s, d in ordered if s["Name"] not in else_names]
+    return ordered
 
 
-def plan_steps(execution_id: str, definition: dict, start: float, durations: Optional[dict[str, float]] = None, fail: Optional[tuple[str, str]] = None) -> list[Step]:
+def resolve(value: Any, parameters: dict[str, str], execution_id: str = "", pipeline_name: str = "", jobs: Optional[dict[str, str]] = None) -> Any:
+    """A definition value with its ``Get`` / ``Std:Join`` / ``Std:JsonGet`` expressions evaluated."""
+    if isinstance(value, dict):
+        if "Get" in value and isinstance(value["Get"], str):
+            path = value["Get"]
+            if path.startswith("Parameters."):
+                return parameters.get(path[len("Parameters."):])
+            if path == "Execution.PipelineExecutionId":
+                return execution_id
+            if path == "Execution.PipelineName":
+                return pipeline_name
+            if path.startswith("Steps."):
+                step = path.split(".")[1].split("[")[0]
+                job = (jobs or {}).get(step) or step.lower()
+                return f"s3://sagemaker-devstack/{pipeline_name}/{execution_id}/{job}/output"
+            return None
+        if "Std:JsonGet" in value:
+            return SIMULATED_METRIC
+        if "Std:Join" in value:
+            spec = value["Std:Join"]
+            return str(spec.get("On", "")).join(str(resolve(v, parameters, execution_id, pipeline_name, jobs)) for v in spec.get("Values") or [])
+        return {k: resolve(v, parameters, execution_id, pipeline_name, jobs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, parameters, execution_id, pipeline_name, jobs) for v in value]
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value).lower() if isinstance(value, str) and value.lower() in ("true", "false") else value
+
+
+def evaluate_condition(condition: dict, parameters: dict[str, str]) -> bool:
+    """One condition of a Condition step, as the service evaluates it (unknown shapes count as true)."""
+    kind = condition.get("Type")
+    if kind == "Not":
+        return not evaluate_condition(condition.get("Expression") or {}, parameters)
+    if kind == "Or":
+        return any(evaluate_condition(c, parameters) for c in condition.get("Conditions") or [])
+    if kind == "In":
+        left = _number(resolve(condition.get("QueryValue"), parameters))
+        return left in [_number(resolve(v, parameters)) for v in condition.get("Values") or []]
+    left = _number(resolve(condition.get("LeftValue"), parameters))
+    right = _number(resolve(condition.get("RightValue"), parameters))
+    try:
+        return {
+            "Equals": lambda: left == right,
+            "GreaterThan": lambda: left > right,
+            "GreaterThanOrEqualTo": lambda: left >= right,
+            "LessThan": lambda: left < right,
+            "LessThanOrEqualTo": lambda: left <= right,
+        }.get(kind or "", lambda: True)()
+    except TypeError:
+        return True
+
+
+def plan_steps(
+    execution_id: str,
+    definition: dict,
+    start: float,
+    durations: Optional[dict[str, float]] = None,
+    fail: Optional[tuple[str, str]] = None,
+    parameters: Optional[dict[str, str]] = None,
+    default_seconds: float = STEP_SECONDS,
+) -> list[Step]:
+    """The steps an execution runs and when: one after another from ``start``; the branch a condition does
+    not take, and everything after a failed step, never starts."""
+    parameters = parameters or {}
     steps: list[Step] = []
     t = start + 1.0
     failed = False
-    for raw, _deps in topological_steps(definition):
+    skipped: set[str] = set()
+    outcomes: dict[str, bool] = {}
+    for raw, deps, branch in topological_steps(definition):
         name = raw["Name"]
         kind = raw.get("Type", "Processing")
-        duration = (durations or {}).get(name, STEP_SECONDS if kind in JOB_STEPS else 1.0)
-        step = Step(name=name, type=kind, display_name=raw.get("DisplayName"), duration=duration)
+        if branch and (branch[0] in skipped or outcomes.get(branch[0], True) != branch[1]):
+            skipped.add(name)
+            continue
+        if any(d in skipped for d in deps):
+            skipped.add(name)
+            continue
+        duration = (durations or {}).get(name, default_seconds if kind in JOB_STEPS else min(1.0, default_seconds))
+        step = Step(name=name, type=kind, display_name=raw.get("DisplayName"), duration=duration, arguments=raw.get("Arguments") or {})
         if kind in JOB_STEPS:
             step.job_name = f"pipelines-{execution_id}-{name}".lower()[:63].rstrip("-")
+        if kind == "Condition":
+            conditions = step.arguments.get("Conditions") or []
+            step.condition_outcome = all(evaluate_condition(c, parameters) for c in conditions)
+            outcomes[name] = step.condition_outcome
         if not failed:
             step.start = t
             step.end = t + duration
             t = step.end + 0.5
             if fail and fail[0] == name:
                 step.outcome, step.failure = "Failed", fail[1]
+                failed = True
+            elif kind == "Fail":
+                message = resolve(step.arguments.get("ErrorMessage"), parameters)
+                step.outcome, step.failure = "Failed", str(message or "Execution failed by a Fail step")
                 failed = True
         steps.append(step)
     return steps
@@ -182,7 +306,8 @@ class SageMakerExtension:
                 arn = json.loads(request.body or b"{}").get("ResourceArn", "")
             except ValueError:
                 return None
-            return "ListTags" if ":project/" in arn else None
+            # moto's ListTags knows neither projects nor model packages (it fails with a 500 on their ARNs).
+            return "ListTags" if (":project/" in arn or ":model-package/" in arn) else None
         return None
 
     def dispatch(self, request: Request, operation: str) -> Response:
@@ -216,7 +341,7 @@ class SageMakerExtension:
 
     # ---- projects
 
-    def create_project(self, name: str, description: str, tags: list[dict[str, str]], created: Optional[float] = None) -> dict:
+    def create_project(self, name: str, description: str, tags: list[dict[str, str]], created: Optional[float] = None, provisioning: Optional[dict] = None) -> dict:
         project_id = "p-" + _id(f"project:{name}")
         arn = f"arn:aws:sagemaker:{self.state.region}:{self.state.account_id}:project/{name}"
         record = {
@@ -226,7 +351,8 @@ class SageMakerExtension:
             "ProjectDescription": description,
             "ProjectStatus": "CreateCompleted",
             "CreationTime": created or time.time(),
-            "ServiceCatalogProvisioningDetails": {"ProductId": "prod-" + _id(f"product:{name}", 13), "ProvisioningArtifactId": "pa-" + _id(f"pa:{name}", 13)},
+            "ServiceCatalogProvisioningDetails": provisioning or {"ProductId": "prod-" + _id(f"product:{name}", 13), "ProvisioningArtifactId": "pa-" + _id(f"pa:{name}", 13)},
+            "ServiceCatalogProvisionedProductDetails": {"ProvisionedProductId": "pp-" + _id(f"pp:{name}", 13), "ProvisionedProductStatusMessage": "AVAILABLE"},
             "Tags": tags,
         }
         self.projects[name] = record
@@ -238,7 +364,9 @@ class SageMakerExtension:
             raise AwsError("ValidationException", "ProjectName is required.")
         if name in self.projects:
             raise AwsError("ValidationException", f"Project {name} already exists.")
-        record = self.create_project(name, body.get("ProjectDescription", ""), body.get("Tags") or [])
+        if not re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}", name):
+            raise AwsError("ValidationException", f"1 validation error detected: Value '{name}' at 'projectName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,31}}")
+        record = self.create_project(name, body.get("ProjectDescription", ""), body.get("Tags") or [], provisioning=body.get("ServiceCatalogProvisioningDetails"))
         return {"ProjectArn": record["ProjectArn"], "ProjectId": record["ProjectId"]}
 
     def _op_ListProjects(self, body: dict, request: Request) -> dict:
@@ -263,6 +391,10 @@ class SageMakerExtension:
         for record in self.projects.values():
             if record["ProjectArn"] == arn:
                 return {"Tags": record["Tags"]}
+        package = self._backend().model_packages.get(arn)
+        if package is not None:
+            page, token = _page(list(package.tags or []), body.get("NextToken"), body.get("MaxResults") or 50)
+            return {"Tags": page, **({"NextToken": token} if token else {})}
         raise AwsError("ValidationException", f"Resource {arn} does not exist.")
 
     # ---- executions
@@ -278,38 +410,49 @@ class SageMakerExtension:
         durations: Optional[dict[str, float]] = None,
         fail: Optional[tuple[str, str]] = None,
         seed: Optional[str] = None,
+        live: bool = False,
+        client_token: Optional[str] = None,
     ) -> Execution:
         pipeline = self._pipeline(pipeline_name)
+        if client_token:
+            for existing in self.executions.values():
+                if existing.client_token == client_token and existing.pipeline_name == pipeline.pipeline_name:
+                    return existing  # idempotent, as ClientRequestToken makes it on AWS
         definition_text = pipeline.pipeline_definition
         definition = json.loads(definition_text)
         declared = {p["Name"]: p for p in definition.get("Parameters") or []}
         for p in parameters:
+            if not isinstance(p, dict) or "Value" not in p:
+                raise AwsError("ValidationException", "1 validation error detected: Value at 'pipelineParameters' failed to satisfy constraint: each parameter needs a Name and a Value.")
             if p.get("Name") not in declared:
                 raise AwsError("ValidationException", f"Pipeline parameter '{p.get('Name')}' is not defined in pipeline {pipeline.pipeline_name}.")
         given = {p["Name"]: p["Value"] for p in parameters}
-        effective = [{"Name": n, "Value": str(given.get(n, d.get("DefaultValue", "")))} for n, d in declared.items()]
+        def text(value: Any) -> str:  # pipeline parameter values travel as strings; booleans as true/false
+            return value if isinstance(value, str) else json.dumps(value)
+
+        effective = [{"Name": n, "Value": text(given.get(n, d.get("DefaultValue", "")))} for n, d in declared.items()]
         execution_id = (_id(seed) if seed else "".join(random.choices(string.ascii_lowercase + string.digits, k=12)))
         arn = f"{pipeline.arn}/execution/{execution_id}"
         start = start if start is not None else time.time()
         if fail is None and pipeline.pipeline_name in self.fail_next:
             fail = self.fail_next.pop(pipeline.pipeline_name)
-        durations = durations or {}
-        if not durations and self.step_seconds != STEP_SECONDS:
-            durations = {s["Name"]: self.step_seconds for s, _ in topological_steps(definition)}
         execution = Execution(
             arn=arn,
             pipeline_name=pipeline.pipeline_name,
             pipeline_arn=pipeline.arn,
             definition=definition_text,
             parameters=effective,
-            steps=plan_steps(execution_id, definition, start, durations, fail),
+            steps=plan_steps(execution_id, definition, start, durations, fail, {p["Name"]: p["Value"] for p in effective}, self.step_seconds),
             start=start,
             display_name=display_name or f"execution-{int(start * 1000)}",
             description=description,
             created_by=created_by or {},
             last_modified=start,
+            live=live,
+            client_token=client_token,
         )
         self.executions[arn] = execution
+        pipeline.last_execution_time = _moto_time(start)
         return execution
 
     def _op_StartPipelineExecution(self, body: dict, request: Request) -> dict:
@@ -320,12 +463,16 @@ class SageMakerExtension:
             body.get("PipelineExecutionDisplayName"),
             body.get("PipelineExecutionDescription"),
             created_by,
+            live=True,
+            client_token=body.get("ClientRequestToken"),
         )
         return {"PipelineExecutionArn": execution.arn}
 
     def status(self, execution: Execution, now: Optional[float] = None) -> tuple[str, Optional[str], Optional[float]]:
         """(status, failure reason, end time) at `now`."""
         now = time.time() if now is None else now
+        if execution.live:
+            self._settle(execution, now)
         if execution.forced:
             return execution.forced[0], execution.forced[1], execution.last_modified
         if execution.stopped_at is not None:
@@ -348,11 +495,11 @@ class SageMakerExtension:
                 return None
             if stopped < (step.end or 0):
                 return "Stopping" if now < stopped + execution.stop_grace else "Stopped"
-        if now < step.start + 0.5:
+        if now >= (step.end or 0):
+            return step.outcome
+        if now < step.start + min(0.5, step.duration / 2):
             return "Starting"
-        if now < (step.end or 0):
-            return "Executing"
-        return step.outcome
+        return "Executing"
 
     def _summary(self, execution: Execution, now: float) -> dict:
         status, reason, _end = self.status(execution, now)
@@ -393,6 +540,7 @@ class SageMakerExtension:
             "LastModifiedTime": end or max(execution.last_modified, execution.start),
             "CreatedBy": execution.created_by,
             "LastModifiedBy": execution.created_by,
+            "PipelineExperimentConfig": {"ExperimentName": execution.pipeline_name, "TrialName": execution.id},
         }
         if execution.description:
             out["PipelineExecutionDescription"] = execution.description
@@ -416,11 +564,17 @@ class SageMakerExtension:
             resource = {"ProcessingJob": "processing-job", "TrainingJob": "training-job", "TransformJob": "transform-job", "TuningJob": "hyper-parameter-tuning-job"}[kind]
             return {kind: {"Arn": f"arn:aws:sagemaker:{region}:{account}:{resource}/{step.job_name}"}}
         if step.type == "Condition":
-            return {"Condition": {"Outcome": "True"}}
+            return {"Condition": {"Outcome": "False" if step.condition_outcome is False else "True"}}
+        if step.type == "Fail":
+            return {"Fail": {"ErrorMessage": step.failure or ""}}
         if step.type == "RegisterModel":
-            group = execution.pipeline_name
+            if step.registered_arn:
+                return {"RegisterModel": {"Arn": step.registered_arn}}
+            if execution.live:
+                return {}  # registered when the step completes
+            group = resolve(step.arguments.get("ModelPackageGroupName"), {}) or execution.pipeline_name
             version = 1 + sum(1 for e in self.executions.values() if e.pipeline_name == execution.pipeline_name and e.start < execution.start)
-            return {"RegisterModel": {"Arn": f"arn:aws:sagemaker:{region}:{account}:model-package/{group}/{version}"}}
+            return {"RegisterModel": {"Arn": f"arn:aws:sagemaker:{region}:{account}:model-package/{str(group).lower()}/{version}"}}
         return {}
 
     def _op_ListPipelineExecutionSteps(self, body: dict, request: Request) -> dict:
@@ -457,7 +611,7 @@ class SageMakerExtension:
         execution = self._execution(body.get("PipelineExecutionArn", ""))
         status, _, _ = self.status(execution)
         if status != "Executing":
-            raise AwsError("ValidationException", f"Pipeline execution with status {status} cannot be stopped.")
+            raise AwsError("ConflictException", f"Pipeline execution {execution.arn} is in status {status}; only an Executing pipeline execution can be stopped.")
         execution.stopped_at = time.time()
         execution.last_modified = execution.stopped_at
         return {"PipelineExecutionArn": execution.arn}
@@ -466,20 +620,22 @@ class SageMakerExtension:
         execution = self._execution(body.get("PipelineExecutionArn", ""))
         status, _, _ = self.status(execution)
         if status != "Failed":
-            raise AwsError("ValidationException", f"Pipeline execution with status {status} cannot be retried; only Failed executions can.")
+            raise AwsError("ConflictException", f"Pipeline execution {execution.arn} is in status {status}; only Failed pipeline executions can be retried.")
         now = time.time()
         t = now + 1.0
         rerun = False
         for step in execution.steps:
             if step.outcome == "Failed" and step.start is not None:
                 step.attempts += 1
-                step.outcome, step.failure = "Succeeded", None
+                if step.type != "Fail":  # a Fail step fails again: its condition has the same inputs
+                    step.outcome, step.failure = "Succeeded", None
                 rerun = True
             if rerun:
                 step.start, step.end = t, t + step.duration
                 step.logged = 0
                 t = step.end + 0.5
         execution.forced = None
+        execution.stopped_at = None
         execution.last_modified = now
         return {"PipelineExecutionArn": execution.arn}
 
@@ -491,9 +647,136 @@ class SageMakerExtension:
             execution.description = body["PipelineExecutionDescription"]
         return {"PipelineExecutionArn": execution.arn}
 
+    # ---- side effects of steps: a RegisterModel step registers a model package version
+
+    def _settle(self, execution: Execution, now: float) -> None:
+        for index, step in enumerate(execution.steps):
+            if step.type != "RegisterModel" or step.registered_arn or step.start is None or step.outcome != "Succeeded":
+                continue
+            if now < (step.end or 0) or (execution.stopped_at is not None and execution.stopped_at < (step.end or 0)) or execution.forced:
+                continue
+            try:
+                step.registered_arn = self._register_model(execution, step)
+            except AwsError as error:
+                step.outcome, step.failure = "Failed", error.message
+                for later in execution.steps[index + 1 :]:
+                    later.start = later.end = None
+
+    def _register_model(self, execution: Execution, step: Step) -> str:
+        params = {p["Name"]: p["Value"] for p in execution.parameters}
+        jobs = {s.name: s.job_name for s in execution.steps if s.job_name}
+        args = resolve(step.arguments, params, execution.id, execution.pipeline_name, jobs)
+        group = args.get("ModelPackageGroupName") or ""
+        backend = self._backend()
+        if group not in backend.model_package_groups:
+            raise AwsError("ValidationException", f"ClientError: Model Package Group {group} does not exist.")
+        status = args.get("ModelApprovalStatus") or "PendingManualApproval"
+        if status not in ("Approved", "Rejected", "PendingManualApproval"):
+            raise AwsError("ValidationException", f"ClientError: Invalid ModelApprovalStatus {status}.")
+        arn = backend.create_model_package(
+            model_package_name=None,
+            model_package_group_name=group,
+            model_package_description=args.get("ModelPackageDescription") or f"Registered by {execution.arn}",
+            inference_specification=args.get("InferenceSpecification"),
+            validation_specification=None,
+            source_algorithm_specification=None,
+            certify_for_marketplace=False,
+            tags=None,
+            model_approval_status=status,
+            metadata_properties={"GeneratedBy": execution.arn},
+            model_metrics=args.get("ModelMetrics"),
+            client_token=None,
+            customer_metadata_properties=args.get("CustomerMetadataProperties") or {"PipelineExecutionArn": execution.arn},
+            drift_check_baselines=None,
+            domain=args.get("Domain"),
+            task=args.get("Task"),
+            sample_payload_url=None,
+            additional_inference_specifications=None,
+        )
+        return arn
+
+    # ---- Search (moto's ignores filters after a tag filter and neither sorts nor pages)
+
+    SEARCH_RESULT_NAMES = {"ExperimentTrial": "Trial", "ExperimentTrialComponent": "TrialComponent"}
+
+    def _search_source(self, resource: str) -> Iterable[dict]:
+        backend = self._backend()
+        moto_sources = {
+            "Pipeline": "pipelines",
+            "ModelPackageGroup": "model_package_groups",
+            "ModelPackage": "model_packages",
+            "Experiment": "experiments",
+            "ExperimentTrial": "trials",
+            "ExperimentTrialComponent": "trial_components",
+            "TrainingJob": "training_jobs",
+            "Endpoint": "endpoints",
+            "FeatureGroup": "feature_groups",
+            "Model": "_models",
+        }
+        if resource == "Project":
+            return [dict(p) for p in self.projects.values()]
+        if resource == "PipelineExecution":
+            now = time.time()
+            return [self._search_execution(e, now) for e in self.executions.values()]
+        if resource not in moto_sources and resource not in SEARCH_RESOURCES:
+            raise AwsError(
+                "ValidationException",
+                f"1 validation error detected: Value '{resource}' at 'resource' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(SEARCH_RESOURCES)}]",
+            )
+        name = self.SEARCH_RESULT_NAMES.get(resource, resource)
+        objects = getattr(backend, moto_sources.get(resource, ""), {}) or {}
+        return [_moto_record(name, obj) for obj in list(objects.values())]
+
+    def _search_execution(self, execution: Execution, now: float) -> dict:
+        status, reason, _end = self.status(execution, now)
+        record = {
+            "PipelineArn": execution.pipeline_arn,
+            "PipelineExecutionArn": execution.arn,
+            "PipelineExecutionDisplayName": execution.display_name,
+            "PipelineExecutionStatus": status,
+            "PipelineExecutionDescription": execution.description,
+            "CreationTime": execution.start,
+            "LastModifiedTime": max(execution.last_modified, execution.start),
+            "CreatedBy": execution.created_by,
+            "PipelineParameters": execution.parameters,
+        }
+        if reason:
+            record["FailureReason"] = reason
+        return record
+
+    def _op_Search(self, body: dict, request: Request) -> dict:
+        resource = body.get("Resource") or ""
+        name = self.SEARCH_RESULT_NAMES.get(resource, resource)
+        records = [r for r in self._search_source(resource) if _matches_expression(r, body.get("SearchExpression") or {})]
+        sort_by = body.get("SortBy")
+        descending = body.get("SortOrder", "Descending") == "Descending"
+        if sort_by:
+            key = lambda r: _sort_key(_resolve_property(r, sort_by))  # noqa: E731
+        else:
+            key = lambda r: _sort_key(r.get("CreationTime") or r.get("LastModifiedTime"))  # noqa: E731
+        records.sort(key=key, reverse=descending)
+        max_results = body.get("MaxResults") or 10
+        if not 1 <= int(max_results) <= 100:
+            raise AwsError("ValidationException", "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100")
+        page, token = _page(records, body.get("NextToken"), int(max_results), opaque=True)
+        shape = _search_record_shape().members.get(name)
+        page = [r.full() if isinstance(r, _LazyRecord) else r for r in page]
+        results = [{name: _to_shape(r, shape) if shape is not None else r} for r in page]
+        return {"Results": results, **({"NextToken": token} if token else {})}
+
+    def overview(self, pipeline_name: Optional[str] = None) -> list[dict]:
+        """For the control endpoint: every execution (of one pipeline) with its status, newest first."""
+        with self.lock:
+            now = time.time()
+            items = [e for e in self.executions.values() if pipeline_name in (None, e.pipeline_name)]
+            items.sort(key=lambda e: e.start, reverse=True)
+            return [dict(self._summary(e, now), PipelineName=e.pipeline_name) for e in items]
+
     # ---- control
 
     def force_status(self, arn: str, status: str, reason: Optional[str]) -> dict:
+        if status not in EXECUTION_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(EXECUTION_STATUSES)}")
         with self.lock:
             execution = self._execution(arn)
             if status == "Executing":
@@ -505,12 +788,22 @@ class SageMakerExtension:
             return self._summary(execution, time.time())
 
     def on_moto_success(self, operation: str, request: Request, payload: Any) -> None:
-        """The platform's EventBridge rule: a model package state change starts the project's deploy pipeline."""
-        if operation != "UpdateModelPackage" or getattr(self.state, "seeding", False):
-            return
+        """After moto served an operation: keep what moto drops, and play the platform's EventBridge rule (a model
+        package state change starts the project's deploy pipeline)."""
         try:
             body = json.loads(request.body or b"{}")
         except ValueError:
+            return
+        if not isinstance(body, dict):
+            return
+        if operation in ("CreateExperiment", "CreateTrial", "CreateTrialComponent") and body.get("Tags"):
+            # moto ignores Tags on these three creates; AWS keeps them (and Search filters on them).
+            store = {"CreateExperiment": ("experiments", "ExperimentName"), "CreateTrial": ("trials", "TrialName"), "CreateTrialComponent": ("trial_components", "TrialComponentName")}[operation]
+            resource = getattr(self._backend(), store[0], {}).get(body.get(store[1], ""))
+            if resource is not None and not resource.tags:
+                resource.tags = list(body["Tags"])
+            return
+        if operation != "UpdateModelPackage" or getattr(self.state, "seeding", False):
             return
         if "ModelApprovalStatus" not in body:
             return
@@ -534,7 +827,12 @@ class SageMakerExtension:
     def _tick_loop(self) -> None:
         while not self._stop.wait(1.0):
             try:
-                self.write_logs()
+                now = time.time()
+                with self.lock:
+                    for execution in list(self.executions.values()):
+                        if execution.live:
+                            self._settle(execution, now)
+                self.write_logs(now)
             except Exception:  # the ticker must not die; the next tick retries
                 pass
 
@@ -591,14 +889,237 @@ def _end_lines(step: Step, status: str) -> list[tuple[float, str]]:
     return [(t - 0.1, f"[{step.name}] uploading outputs"), (t, f"[{step.name}] job completed successfully")]
 
 
-def _page(items: list, token: Optional[str], size: int) -> tuple[list, Optional[str]]:
+def _page(items: list, token: Optional[str], size: int, opaque: bool = True) -> tuple[list, Optional[str]]:
+    """One page of a list and the NextToken of the next one (an opaque token, as AWS's are)."""
     try:
-        start = int(token) if token else 0
-    except ValueError:
-        raise AwsError("ValidationException", "Invalid NextToken.") from None
+        start = int(base64.urlsafe_b64decode(token.encode()).decode().split(":", 1)[1]) if token else 0
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise AwsError("ValidationException", "Invalid pagination token.") from None
     size = max(1, min(int(size), 100))
     page = items[start : start + size]
-    return page, (str(start + size) if start + size < len(items) else None)
+    if start + size >= len(items):
+        return page, None
+    return page, base64.urlsafe_b64encode(f"offset:{start + size}".encode()).decode()
+
+
+SEARCH_RESOURCES = [
+    "TrainingJob", "Experiment", "ExperimentTrial", "ExperimentTrialComponent", "Endpoint", "Model", "ModelPackage",
+    "ModelPackageGroup", "Pipeline", "PipelineExecution", "FeatureGroup", "FeatureMetadata", "Image", "ImageVersion",
+    "Project", "HyperParameterTuningJob", "ModelCard",
+]
+_SHAPES: dict[str, Any] = {}
+
+
+def _search_record_shape():
+    if "SearchRecord" not in _SHAPES:
+        import botocore.session
+
+        _SHAPES["SearchRecord"] = botocore.session.get_session().get_service_model("sagemaker").shape_for("SearchRecord")
+    return _SHAPES["SearchRecord"]
+
+
+class _LazyRecord(dict):
+    """A moto object seen as a Search record, built only as far as a filter or the sort needs it: filtering
+    20,000 model packages must not turn each of them into a full record."""
+
+    def __init__(self, name: str, obj: Any) -> None:
+        super().__init__()
+        self._name, self._obj, self._full = name, obj, None
+
+    def full(self) -> dict:
+        if self._full is None:
+            self._full = _full_record(self._name, self._obj)
+        return self._full
+
+    def _attribute(self, key: str) -> Any:
+        if key == "Tags":
+            return getattr(self._obj, "tags", None)
+        if key == f"{self._name}Arn":
+            return getattr(self._obj, "arn", None)
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+        raw = vars(self._obj).get(snake)
+        if isinstance(raw, (str, int, float, datetime)):  # scalars read straight; structures as the API shapes them
+            return raw
+        return self.full().get(key)
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._attribute(key)
+        if value is None and key not in self.full():
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._attribute(key) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._attribute(key)
+        return default if value is None else value
+
+
+def _moto_record(name: str, obj: Any) -> dict:
+    return _LazyRecord(name, obj)
+
+
+def _full_record(name: str, obj: Any) -> dict:
+    """A moto object as the PascalCase record Search returns (``Arn`` becomes ``<Name>Arn``)."""
+    try:
+        record = dict(obj.response_object) if name == "TrialComponent" else dict(obj.gen_response_object())
+    except Exception:
+        record = dict(obj.gen_response_object())
+    for arn_key in ("Arn", f"{name}Arn"):
+        if arn_key in record:
+            record[f"{name}Arn"] = record[arn_key]
+    if name == "TrialComponent" and getattr(obj, "trial_name", None):
+        record.setdefault("Parents", [{"TrialName": obj.trial_name}])
+    if name == "Trial" and getattr(obj, "experiment_name", None):
+        record.setdefault("ExperimentName", obj.experiment_name)
+    return record
+
+
+def _epoch(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp()
+    return value
+
+
+def _to_shape(value: Any, shape: Any) -> Any:
+    """Keep only what the API's output shape has (as the service would return it), timestamps as epochs."""
+    if value is None:
+        return None
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return None
+        out = {}
+        for member, member_shape in shape.members.items():
+            if member in value and value[member] is not None:
+                converted = _to_shape(value[member], member_shape)
+                if converted is not None and converted != {} or (member_shape.type_name == "map" and converted == {}):
+                    out[member] = converted
+        return out
+    if kind == "list":
+        return [x for x in (_to_shape(v, shape.member) for v in value) if x is not None] if isinstance(value, (list, tuple)) else None
+    if kind == "map":
+        return {k: _to_shape(v, shape.value) for k, v in value.items()} if isinstance(value, dict) else None
+    if kind == "timestamp":
+        converted = _epoch(value)
+        return converted if isinstance(converted, (int, float)) else None
+    if kind in ("integer", "long"):
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if kind in ("double", "float"):
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if kind == "boolean":
+        return value if isinstance(value, bool) else None
+    if kind == "string":
+        return value if isinstance(value, str) else None
+    return value
+
+
+def _resolve_property(record: dict, name: str) -> list[Any]:
+    """The values a Search property name (``PipelineName``, ``Tags.sagemaker:project-name``,
+    ``Metrics.accuracy.Max``, ``Parameters.eta``, ``Parents.TrialName`` ...) has in a record."""
+    if name.startswith("Tags."):
+        key = name[len("Tags."):]
+        tags = record.get("Tags") or []
+        if isinstance(tags, dict):
+            return [tags[key]] if key in tags else []
+        return [t.get("Value") for t in tags if isinstance(t, dict) and t.get("Key") == key]
+    current: list[Any] = [record]
+    for part in name.split("."):
+        following: list[Any] = []
+        for value in current:
+            if isinstance(value, dict):
+                if part in value:
+                    following.append(value[part])
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, dict):
+                        if part in item:
+                            following.append(item[part])
+                        elif any(item.get(k) == part for k in ("MetricName", "Name", "Key", "TrialName")):
+                            following.append(item)
+        current = following
+    out: list[Any] = []
+    for value in current:
+        if isinstance(value, dict) and ("NumberValue" in value or "StringValue" in value):
+            value = value.get("NumberValue", value.get("StringValue"))
+        out.extend(value if isinstance(value, list) else [value])
+    return out
+
+
+def _comparable(actual: Any, expected: str) -> tuple[Any, Any]:
+    actual = _epoch(actual) if isinstance(actual, datetime) else actual
+    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+        try:
+            return float(actual), float(expected)
+        except ValueError:
+            parsed = _epoch(expected)
+            return float(actual), parsed if isinstance(parsed, (int, float)) else expected
+    return str(actual), expected
+
+
+def _matches_filter(record: dict, spec: dict) -> bool:
+    name, operator, expected = spec.get("Name", ""), spec.get("Operator", "Equals"), spec.get("Value")
+    values = [v for v in _resolve_property(record, name) if v is not None]
+    if operator == "Exists":
+        return bool(values)
+    if operator == "NotExists":
+        return not values
+    if expected is None:
+        raise AwsError("ValidationException", f"A Value is required for the {operator} operator of filter {name}.")
+    for actual in values:
+        a, e = _comparable(actual, str(expected))
+        try:
+            if operator == "Equals" and a == e:
+                return True
+            if operator == "NotEquals" and a != e:
+                return True
+            if operator == "Contains" and str(expected) in str(actual):
+                return True
+            if operator == "In" and str(actual) in [x.strip() for x in str(expected).split(",")]:
+                return True
+            if operator == "GreaterThan" and a > e:
+                return True
+            if operator == "GreaterThanOrEqualTo" and a >= e:
+                return True
+            if operator == "LessThan" and a < e:
+                return True
+            if operator == "LessThanOrEqualTo" and a <= e:
+                return True
+        except TypeError:
+            continue
+    if operator == "NotEquals" and not values:
+        return True
+    return False
+
+
+def _matches_expression(record: dict, expression: dict) -> bool:
+    results: list[bool] = [_matches_filter(record, f) for f in expression.get("Filters") or []]
+    for nested in expression.get("NestedFilters") or []:
+        items = _resolve_property(record, nested.get("NestedPropertyName", ""))
+        results.append(any(all(_matches_filter(item, f) for f in nested.get("Filters") or []) for item in items if isinstance(item, dict)))
+    for sub in expression.get("SubExpressions") or []:
+        results.append(_matches_expression(record, sub))
+    if not results:
+        return True
+    return any(results) if expression.get("Operator") == "Or" else all(results)
+
+
+def _sort_key(value: Any) -> tuple:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    value = _epoch(value) if isinstance(value, datetime) else value
+    if value is None:
+        return (0, 0, "")
+    if isinstance(value, (int, float)):
+        return (1, float(value), "")
+    return (2, 0, str(value))
 
 
 def new_uuid() -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .sagemaker_ext import moto_time as _moto_time
 from .state import DevstackState
 
 DAY = 86400.0
@@ -269,20 +270,87 @@ def seed_model_packages(state: DevstackState, project: dict, versions: int = 12)
             )
 
 
-def seed_experiments(state: DevstackState, project: dict, components: int = 8) -> None:
+def seed_experiments(state: DevstackState, project: dict, trials: int = 3, components_per_trial: int = 4) -> None:
+    """SageMaker Experiments as Studio Classic records runs: an experiment, trials, and trial components with
+    parameters (CreateTrialComponent) and metrics (sagemaker-metrics BatchPutMetrics), all over the wire."""
     sm = client(state, "sagemaker")
+    metrics = client(state, "sagemaker-metrics")
+    tags = [{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}]
     experiment = f"{project['name']}-experiments"
-    sm.create_experiment(ExperimentName=experiment, Description=f"Experiments of {project['name']}", Tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}])
-    trial = f"{project['name']}-trial-1"
-    sm.create_trial(TrialName=trial, ExperimentName=experiment)
-    for i in range(components):
-        name = f"{project['name']}-run-{i + 1:03d}"
-        sm.create_trial_component(
-            TrialComponentName=name,
-            DisplayName=f"run {i + 1}",
-            Parameters={"max_depth": {"NumberValue": 3 + i % 4}, "eta": {"NumberValue": 0.1 + 0.05 * (i % 3)}, "objective": {"StringValue": "binary:logistic"}},
-        )
-        sm.associate_trial_component(TrialComponentName=name, TrialName=trial)
+    sm.create_experiment(ExperimentName=experiment, DisplayName=f"{project['name']} experiments", Description=f"Experiments of {project['name']}", Tags=tags)
+    base = _t0() - 20 * DAY
+    n = 0
+    for t in range(trials):
+        trial = f"{project['name']}-trial-{t + 1}"
+        sm.create_trial(TrialName=trial, ExperimentName=experiment, DisplayName=f"trial {t + 1}", Tags=tags)
+        for c in range(components_per_trial):
+            n += 1
+            name = f"{project['name']}-run-{n:03d}"
+            started = base + n * 0.5 * DAY
+            failed = n % 7 == 0
+            sm.create_trial_component(
+                TrialComponentName=name,
+                DisplayName=f"run {n}" if n != 5 else UNICODE_TEXT,
+                StartTime=started,
+                EndTime=started + 1800 + 60 * n,
+                Status={"PrimaryStatus": "Failed" if failed else "Completed", **({"Message": "OOM in training"} if failed else {})},
+                Parameters={
+                    "max_depth": {"NumberValue": 3 + n % 4},
+                    "eta": {"NumberValue": round(0.1 + 0.05 * (n % 3), 2)},
+                    "objective": {"StringValue": "binary:logistic"},
+                    "instance_type": {"StringValue": "ml.m5.xlarge" if n % 2 else "ml.m5.2xlarge"},
+                },
+                Tags=tags,
+            )
+            sm.associate_trial_component(TrialComponentName=name, TrialName=trial)
+            accuracy = round(0.80 + 0.012 * ((n * 7) % 10), 3)
+            data = []
+            for step in range(5):
+                data.append({"MetricName": "validation:accuracy", "Timestamp": started + 60 * step, "Step": step, "Value": round(accuracy - 0.02 * (4 - step), 4)})
+                data.append({"MetricName": "train:loss", "Timestamp": started + 60 * step, "Step": step, "Value": round(0.9 / (step + 1), 4)})
+            metrics.batch_put_metrics(TrialComponentName=name, MetricData=data)
+
+
+def _backdate(state: DevstackState, project: dict) -> None:
+    """Seeded resources were created "now"; give them the history the platform would have."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    backend = sagemaker_backends[state.account_id][state.region]
+    created = state.sagemaker.projects[project["name"]]["CreationTime"]  # type: ignore[attr-defined]
+    for offset, name in enumerate((project["build_pipeline"], project["deploy_pipeline"], project["user_pipeline"])):
+        pipeline = backend.pipelines.get(name)
+        if pipeline is not None:
+            pipeline.creation_time = _moto_time(created + 3600 * (offset + 1))
+            pipeline.last_modified_time = _moto_time(created + 3600 * (offset + 1) + 5 * DAY)
+    group = backend.model_package_groups.get(f"{project['name']}-{project['id']}")
+    if group is not None:
+        group.creation_time = _moto_time(created + 7200)
+
+
+def _link_versions(state: DevstackState, project: dict) -> None:
+    """The newest seeded model versions were registered by the seeded executions that succeeded: point their
+    RegisterModel steps at those versions, and date each version at the end of its step."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    backend = sagemaker_backends[state.account_id][state.region]
+    ext = state.sagemaker  # type: ignore[attr-defined]
+    group = f"{project['name']}-{project['id']}"
+    versions = sorted((p for p in backend.model_packages.values() if p.model_package_group_name == group), key=lambda p: p.model_package_version)
+    now = time.time()
+    runs = sorted((e for e in ext.executions.values() if e.pipeline_name == project["build_pipeline"] and not e.live), key=lambda e: e.start)
+    registered = [(e, s) for e in runs for s in e.steps if s.type == "RegisterModel" and ext.status(e, now)[0] == "Succeeded"]
+    registered = registered[-len(versions):] if versions else []
+    first = len(versions) - len(registered)
+    for index, package in enumerate(versions):
+        if index >= first:
+            execution, step = registered[index - first]
+            step.registered_arn = package.arn
+            package.metadata_properties = {"GeneratedBy": execution.arn}
+            when = step.end or execution.start
+        else:
+            when = (registered[0][0].start if registered else _t0()) - (first - index) * DAY
+        package.creation_time = _moto_time(when)
+        package.last_modified_time = _moto_time(when + 3600 * (index % 5 + 1))
 
 
 def seed_all(state: DevstackState) -> None:
@@ -290,20 +358,26 @@ def seed_all(state: DevstackState) -> None:
     from .codecommit import seed_codecommit
 
     state.seeding = True  # type: ignore[attr-defined]
-    churn = seed_project(state, "customer-churn", "Predicts which customers are about to churn (build + deploy).", 0)
-    fraud = seed_project(state, "fraud-detection", HOSTILE_DESCRIPTION, 1)
-    seed_history(state, churn)
-    seed_history(state, fraud, count=5)
-    seed_model_packages(state, churn)
-    seed_model_packages(state, fraud, versions=3)
-    seed_experiments(state, churn)
-    _hostile_pipeline(state, churn)
-    for project in (churn, fraud):
-        seed_codecommit(state, project)
-    seed_codeartifact(state)
-    if state.scale:
-        seed_scale(state, churn)
-    state.seeding = False  # type: ignore[attr-defined]
+    try:
+        churn = seed_project(state, "customer-churn", "Predicts which customers are about to churn (build + deploy).", 0)
+        fraud = seed_project(state, "fraud-detection", HOSTILE_DESCRIPTION, 1)
+        seed_history(state, churn)
+        seed_history(state, fraud, count=5)
+        seed_model_packages(state, churn)
+        seed_model_packages(state, fraud, versions=3)
+        for project in (churn, fraud):
+            _backdate(state, project)
+            _link_versions(state, project)
+        seed_experiments(state, churn)
+        seed_experiments(state, fraud, trials=1, components_per_trial=2)
+        _hostile_pipeline(state, churn)
+        for project in (churn, fraud):
+            seed_codecommit(state, project)
+        seed_codeartifact(state)
+        if state.scale:
+            seed_scale(state, churn)
+    finally:
+        state.seeding = False  # type: ignore[attr-defined]
 
 
 def _hostile_pipeline(state: DevstackState, project: dict) -> None:
@@ -323,9 +397,18 @@ def _hostile_pipeline(state: DevstackState, project: dict) -> None:
     )
 
 
-def seed_scale(state: DevstackState, project: dict) -> None:
-    """Benchmark volume: 500 pipelines, 10,000 executions, 20,000 model packages, straight into the backends."""
-    from moto.sagemaker.models import sagemaker_backends
+
+def seed_scale(
+    state: DevstackState,
+    project: dict,
+    pipelines: int = 500,
+    executions: int = 10_000,
+    model_packages: int = 20_000,
+    trial_components: int = 5_000,
+) -> None:
+    """Benchmark volume, straight into the backends (a wire round trip each would take minutes): 500 pipelines,
+    10,000 executions, 20,000 model packages, 5,000 trial components, all tagged with the project."""
+    from moto.sagemaker.models import FakeTrialComponent, ModelPackage, sagemaker_backends
 
     backend = sagemaker_backends[state.account_id][state.region]
     ext = state.sagemaker  # type: ignore[attr-defined]
@@ -333,7 +416,7 @@ def seed_scale(state: DevstackState, project: dict) -> None:
     tags = [{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}]
     base = _t0()
     names = []
-    for i in range(500):
+    for i in range(pipelines):
         name = f"{project['name']}-scale-{i:03d}"
         backend.create_pipeline(
             pipeline_name=name,
@@ -346,16 +429,20 @@ def seed_scale(state: DevstackState, project: dict) -> None:
             parallelism_configuration=None,
         )
         names.append(name)
-    for j in range(10000):
-        name = names[j % 500]
-        ext.start_execution(name, [], display_name=f"scale-{j}", start=base - (j + 1) * 600, durations={"DeployStaging": 60, "DeployProduction": 60}, seed=f"{name}:{j}")
-    for step in ext.executions.values():
-        for s in step.steps:
-            s.logged = 2  # no log streams for the benchmark volume
+    with ext.lock:
+        for j in range(executions):
+            name = names[j % len(names)]
+            execution = ext.start_execution(name, [], display_name=f"scale-{j}", start=base - (j + 1) * 600, durations={"DeployStaging": 60, "DeployProduction": 60}, seed=f"{name}:{j}")
+            for step in execution.steps:
+                step.logged = 2  # no log streams for the benchmark volume
     group = f"{project['name']}-{project['id']}"
-    for v in range(20000):
-        backend.create_model_package(
-            model_package_name=None,
+    # moto's create_model_package counts the group's versions by scanning every package (quadratic at this
+    # volume): build the objects with their version numbers instead.
+    first = 1 + sum(1 for p in backend.model_packages.values() if p.model_package_group_name == group)
+    statuses = ["Approved", "Rejected", "PendingManualApproval"]
+    for v in range(model_packages):
+        package = ModelPackage(
+            model_package_name=group,
             model_package_group_name=group,
             model_package_description=f"scale {v}",
             inference_specification=None,
@@ -363,14 +450,45 @@ def seed_scale(state: DevstackState, project: dict) -> None:
             source_algorithm_specification=None,
             certify_for_marketplace=False,
             tags=None,
-            model_approval_status=["Approved", "Rejected", "PendingManualApproval"][v % 3],
+            model_approval_status=statuses[v % 3],
             metadata_properties=None,
             model_metrics=None,
-            client_token=None,
             customer_metadata_properties=None,
             drift_check_baselines=None,
             domain=None,
             task=None,
             sample_payload_url=None,
             additional_inference_specifications=None,
+            model_package_version=first + v,
+            approval_description=None,
+            region_name=state.region,
+            account_id=state.account_id,
+            client_token=None,
+            model_package_type="Versioned",
         )
+        package.creation_time = _moto_time(base - (model_packages - v) * 60)
+        backend.model_package_name_mapping[package.arn] = package.arn
+        backend.model_packages[package.arn] = package
+    for k in range(trial_components):
+        name = f"{project['name']}-scale-run-{k:05d}"
+        component = FakeTrialComponent(
+            account_id=state.account_id,
+            region_name=state.region,
+            trial_component_name=name,
+            display_name=f"scale run {k}",
+            start_time=_moto_time(base - k * 300),
+            end_time=_moto_time(base - k * 300 + 240),
+            parameters={"eta": {"NumberValue": round(0.05 + 0.01 * (k % 10), 2)}, "max_depth": {"NumberValue": 3 + k % 6}},
+            input_artifacts=None,
+            output_artifacts=None,
+            metadata_properties=None,
+            status={"PrimaryStatus": "Completed"},
+            trial_name=None,
+            tags=tags,
+        )
+        component.metrics["validation:accuracy"] = {
+            "MetricName": "validation:accuracy",
+            "Timestamp": int(base - k * 300 + 240),
+            "Values": {0: {"MetricName": "validation:accuracy", "Step": 0, "Value": round(0.7 + (k % 25) / 100, 3), "Timestamp": int(base - k * 300 + 240)}},
+        }
+        backend.trial_components[name] = component

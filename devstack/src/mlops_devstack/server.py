@@ -11,9 +11,10 @@ from typing import Any, Optional
 # moto reads this at import: every request must be signed by a known IAM identity whose policies allow it.
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
 
+from moto import settings as moto_settings  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
-from .app import Router, json_body  # noqa: E402
+from .app import Router, json_body, register_extensions  # noqa: E402
 from .contract import AwsError, Request, Response  # noqa: E402
 from .state import DevstackState  # noqa: E402
 
@@ -65,19 +66,19 @@ class Devstack:
         self.host, self.port, self.with_mlflow = host, port, mlflow
         self._server = None
         self._thread: Optional[threading.Thread] = None
+        #: set once seeding is done (``/_devstack/health`` says "seeding" until then)
+        self.ready = threading.Event()
         self.router: Optional[Router] = None
 
     def start(self) -> "Devstack":
-        from .codeartifact import CodeArtifactExtension
-        from .codecommit import CodeCommitExtension
-        from .pypi_index import PypiIndexExtension
-        from .sagemaker_ext import SageMakerExtension
-
+        # Also set moto's setting itself, in case something imported moto before this package could set the
+        # environment variable: authentication must never be off.
+        moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
         self._server = make_server(self.host, self.port, self._app_placeholder, threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_port
         self.state.base_url = f"http://{self.host}:{self.port}"
-        self.sagemaker = SageMakerExtension(self.state)
-        extensions = [self.sagemaker, CodeCommitExtension(self.state), CodeArtifactExtension(self.state), PypiIndexExtension(self.state)]
+        extensions = register_extensions(self.state)
+        self.sagemaker = extensions[0]
         self.router = Router(self.state, extensions, self.control)
         self.router.after_moto.append(self.sagemaker.on_moto_success)
         self._server.app = self.router
@@ -123,7 +124,19 @@ class Devstack:
         faults = self.router.faults  # type: ignore[union-attr]
         try:
             if path == "/health" and request.method == "GET":
-                return Response.json({"status": "ok", "endpoint": self.state.base_url, "projects": [p["name"] for p in self.state.projects]}, content_type="application/json")
+                return Response.json(
+                    {
+                        "status": "ok" if self.ready.is_set() else "seeding",
+                        "endpoint": self.state.base_url,
+                        "region": self.state.region,
+                        "accountId": self.state.account_id,
+                        "scale": self.state.scale,
+                        "services": ["moto"] + [e.service for e in self.router.extensions],  # type: ignore[union-attr]
+                        "projects": [{"name": p["name"], "id": p["id"]} for p in self.state.projects],
+                        "identities": {name: ident["arn"] for name, ident in self.state.identities.items()},
+                    },
+                    content_type="application/json",
+                )
             if path == "/faults" and request.method == "GET":
                 return Response.json(faults.describe(), content_type="application/json")
             if path == "/faults" and request.method == "POST":
@@ -140,8 +153,14 @@ class Devstack:
                 self.sagemaker.fail_next[body["pipelineName"]] = (body["step"], body.get("reason", "Injected failure"))
                 return Response.json({"ok": True}, content_type="application/json")
             if path == "/executions/step-seconds" and request.method == "POST":
-                self.sagemaker.step_seconds = float(json_body(request)["seconds"])
+                seconds = float(json_body(request)["seconds"])
+                if not 0 < seconds <= 86400:
+                    raise ValueError("seconds must be in (0, 86400]")
+                self.sagemaker.step_seconds = seconds
                 return Response.json({"ok": True}, content_type="application/json")
+            if path == "/executions" and request.method == "GET":
+                pipeline = (request.query.get("pipelineName") or [""])[0]
+                return Response.json({"executions": self.sagemaker.overview(pipeline or None)}, content_type="application/json")
             if path == "/codeartifact/expire-tokens" and request.method == "POST":
                 from .codeartifact import expire_codeartifact_tokens
 

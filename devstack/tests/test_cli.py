@@ -1,0 +1,118 @@
+"""`mlops-devstack up` as a user runs it (in --scale mode, which also checks the benchmark volume), and the
+wiring of the optional extension modules."""
+
+from __future__ import annotations
+
+import json
+import signal
+import stat
+import subprocess
+import sys
+import time
+import types
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from mlops_devstack import app
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if line and not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory):
+    work = tmp_path_factory.mktemp("cli")
+    env_file = work / "env"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlops_devstack", "up", "--port", "0", "--scale", "--no-mlflow", "--env-file", str(env_file), "--data-dir", str(work / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while not env_file.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    if not env_file.exists():
+        process.kill()
+        pytest.fail(f"the devstack did not start: {process.communicate()[0]}")
+    yield process, env_file
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def scaled_sm(scaled):
+    env = _env_file(scaled[1])
+    sm = boto3.client("sagemaker", region_name=env["AWS_REGION"], endpoint_url=env["AWS_ENDPOINT_URL"],
+                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                      config=Config(retries={"max_attempts": 1}))
+    return sm, env
+
+
+def test_scale_volume_is_there_and_pages_fast(scaled_sm):
+    sm, env = scaled_sm
+    started = time.monotonic()
+    pipelines = []
+    for page in sm.get_paginator("search").paginate(
+        Resource="Pipeline",
+        SearchExpression={"Filters": [{"Name": "Tags.sagemaker:project-name", "Operator": "Equals", "Value": "customer-churn"}]},
+        PaginationConfig={"PageSize": 100},
+    ):
+        pipelines += [r["Pipeline"]["PipelineName"] for r in page["Results"]]
+    assert len(pipelines) == len(set(pipelines)) >= 500
+    components = sum(len(p["TrialComponentSummaries"]) for p in sm.get_paginator("list_trial_components").paginate(PaginationConfig={"PageSize": 100}))
+    assert components >= 5000
+    project = json.loads(urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5).read())["projects"][0]
+    group = f"{project['name']}-{project['id']}"
+    newest = sm.list_model_packages(ModelPackageGroupName=group, SortOrder="Descending", MaxResults=1)["ModelPackageSummaryList"][0]
+    assert newest["ModelPackageVersion"] >= 20_000
+    page = sm.list_model_packages(ModelPackageGroupName=group, MaxResults=100)
+    assert len(page["ModelPackageSummaryList"]) == 100 and page["NextToken"]
+    executions = json.loads(urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/executions", timeout=30).read())["executions"]
+    assert len(executions) >= 10_000
+    one = sm.list_pipeline_executions(PipelineName="customer-churn-scale-007", MaxResults=100)["PipelineExecutionSummaries"]
+    assert len(one) == 20
+    assert time.monotonic() - started < 30
+
+
+def test_up_writes_a_private_env_file_and_keeps_secrets_off_the_console(scaled):
+    process, env_file = scaled
+    env = _env_file(env_file)
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert {"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+            "DEVSTACK_APPROVER_ACCESS_KEY_ID", "DEVSTACK_APPROVER_SECRET_ACCESS_KEY", "DEVSTACK_CONTROL_URL"} <= set(env)
+    assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:") and env["AWS_REGION"] == "us-east-1"
+    assert "MLFLOW_TRACKING_URI" not in env  # --no-mlflow
+    with urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5) as response:
+        assert json.loads(response.read())["status"] == "ok"
+    sts = boto3.client("sts", region_name=env["AWS_REGION"], endpoint_url=env["AWS_ENDPOINT_URL"],
+                       aws_access_key_id=env["DEVSTACK_APPROVER_ACCESS_KEY_ID"], aws_secret_access_key=env["DEVSTACK_APPROVER_SECRET_ACCESS_KEY"])
+    assert sts.get_caller_identity()["Arn"].endswith(":user/approver")
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and "devstack stopped" in output
+    assert env["AWS_ENDPOINT_URL"] in output
+    for secret in (env["AWS_SECRET_ACCESS_KEY"], env["DEVSTACK_APPROVER_SECRET_ACCESS_KEY"]):
+        assert secret not in output
+
+
+
+def test_register_extensions_skips_missing_modules_but_not_broken_ones(monkeypatch, tmp_path):
+    state = types.SimpleNamespace(data_dir=tmp_path, account_id="123456789012", region="us-east-1", base_url="", scale=False)
+    monkeypatch.setattr(app, "OPTIONAL_EXTENSIONS", [("mlops_devstack.no_such_module_here", "Nothing")])
+    extensions = app.register_extensions(state)
+    for extension in extensions:
+        extension.close()
+    assert [e.service for e in extensions] == ["sagemaker"]  # a module that does not exist (yet) is skipped ...
+    (tmp_path / "needs_missing_dep.py").write_text("import a_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(app, "OPTIONAL_EXTENSIONS", [("needs_missing_dep", "X")])
+    with pytest.raises(ModuleNotFoundError):  # ... but one whose own imports fail is an error, not silence
+        app.register_extensions(state)
+    state.sagemaker.close()
