@@ -36,6 +36,7 @@ test.describe('Pipelines in the sidebar', () => {
     await expect(
       panel.locator('.jp-MLOps-step-row .jp-MLOps-failure').first()
     ).toBeVisible();
+    await page.screenshot({ path: 'test-results/sidebar-pipelines.png' });
   });
 
   test('runs a pipeline by right-click with a changed parameter and sees it succeed', async ({

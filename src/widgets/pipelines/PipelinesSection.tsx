@@ -27,7 +27,15 @@ export function PipelinesSection(props: IPipelinesSectionProps): JSX.Element {
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: index => (rows[index].kind === 'execution-info' ? 64 : 26),
+    estimateSize: index =>
+      (
+        ({
+          pipeline: 42,
+          execution: 42,
+          'execution-info': 64,
+          step: 44
+        }) as Record<string, number>
+      )[rows[index].kind] ?? 26,
     getItemKey: index => rows[index].key,
     overscan: 12
   });
