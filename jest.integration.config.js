@@ -5,7 +5,7 @@ module.exports = {
   testRegex: 'src/__tests__/integration/.*\\.itest\\.ts$',
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: './tsconfig.test.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json', 'node'],
-  testTimeout: 90000,
+  testTimeout: 60000,
   maxWorkers: 1,
   modulePathIgnorePatterns: ['<rootDir>/.venv/', '<rootDir>/.devstack/', '<rootDir>/python-server/', '<rootDir>/ui-tests/', '<rootDir>/lib/']
 };

@@ -9,9 +9,13 @@ export interface IPipelineDefinition {
   version?: string;
   parameters: IParameterSpec[];
   graph: IPipelineGraph;
+  /** The definition's top-level `Steps`, as written (condition branches stay nested inside). */
+  steps: unknown[];
 }
 
 const TYPES: ParameterType[] = ['String', 'Integer', 'Float', 'Boolean'];
+/** SageMaker's limit on a pipeline parameter value. */
+const MAX_VALUE_LENGTH = 1024;
 
 function invalid(message: string): MLOpsError {
   return new MLOpsError({
@@ -21,29 +25,63 @@ function invalid(message: string): MLOpsError {
   });
 }
 
-/** Names of the steps a value refers to: `{"Get": "Steps.<Name>..."}` anywhere inside it. */
+/**
+ * Names of the steps a value refers to, anywhere inside it: `{"Get": "Steps.<Name>..."}` (which also covers
+ * `Std:Join` and `Std:JsonGet` over step properties), and `Std:JsonGet` whose `PropertyFile` is given by
+ * name, resolved with `propertyFiles` (property file name -> step that declares it).
+ */
 export function stepReferences(
   value: unknown,
-  found: Set<string> = new Set()
+  found: Set<string> = new Set(),
+  propertyFiles: Map<string, string> = new Map()
 ): Set<string> {
   if (Array.isArray(value)) {
-    value.forEach(v => stepReferences(v, found));
+    value.forEach(v => stepReferences(v, found, propertyFiles));
   } else if (value && typeof value === 'object') {
     for (const [key, inner] of Object.entries(
       value as Record<string, unknown>
     )) {
-      if (
-        key === 'Get' &&
+      if (key === 'Get' && typeof inner === 'string') {
+        const match = /^Steps\.([^.[\]]+)/.exec(inner);
+        if (match) {
+          found.add(match[1]);
+        }
+      } else if (
+        key === 'PropertyFile' &&
         typeof inner === 'string' &&
-        inner.startsWith('Steps.')
+        propertyFiles.has(inner)
       ) {
-        found.add(inner.split('.')[1].split('[')[0]);
+        found.add(propertyFiles.get(inner) as string);
       } else {
-        stepReferences(inner, found);
+        stepReferences(inner, found, propertyFiles);
       }
     }
   }
   return found;
+}
+
+/** Property file name -> the step declaring it, over all steps including condition branches. */
+function propertyFileOwners(
+  steps: unknown[],
+  owners: Map<string, string> = new Map()
+): Map<string, string> {
+  for (const step of steps as any[]) {
+    if (!step || typeof step !== 'object') {
+      continue;
+    }
+    for (const file of Array.isArray(step.PropertyFiles)
+      ? step.PropertyFiles
+      : []) {
+      if (typeof file?.PropertyFileName === 'string') {
+        owners.set(file.PropertyFileName, step.Name);
+      }
+    }
+    if (step.Type === 'Condition') {
+      propertyFileOwners(step.Arguments?.IfSteps ?? [], owners);
+      propertyFileOwners(step.Arguments?.ElseSteps ?? [], owners);
+    }
+  }
+  return owners;
 }
 
 /** Parse a pipeline definition; throws an `MLOpsError` of kind 'validation' naming the problem. */
@@ -81,6 +119,7 @@ export function parseDefinition(json: string): IPipelineDefinition {
     parameters.push(spec);
   }
 
+  const owners = propertyFileOwners(raw.Steps);
   const nodes: IPipelineGraph['nodes'] = [];
   const edges: IPipelineGraph['edges'] = [];
   const names = new Set<string>();
@@ -98,13 +137,18 @@ export function parseDefinition(json: string): IPipelineDefinition {
         type: String(step.Type ?? 'Unknown'),
         displayName: step.DisplayName
       });
-      const deps = new Set<string>([...(step.DependsOn ?? [])]);
+      if (step.DependsOn !== undefined && !Array.isArray(step.DependsOn)) {
+        throw invalid(`"DependsOn" of the step "${step.Name}" must be a list.`);
+      }
+      const deps = new Set<string>(
+        (step.DependsOn ?? []).filter((d: unknown) => typeof d === 'string')
+      );
       // A condition's branches are its children, not its inputs: only its Conditions are read.
       stepReferences(
         step.Type === 'Condition' ? step.Arguments?.Conditions : step.Arguments,
-        deps
+        deps,
+        owners
       );
-      stepReferences(step.PropertyFiles, deps);
       if (parent) {
         deps.add(parent);
       }
@@ -122,25 +166,45 @@ export function parseDefinition(json: string): IPipelineDefinition {
   return {
     version: raw.Version,
     parameters,
-    graph: { nodes, edges: edges.filter(e => names.has(e.from)) }
+    graph: { nodes, edges: edges.filter(e => names.has(e.from)) },
+    steps: raw.Steps
   };
 }
 
-/** Check and normalise a parameter value typed by the user. */
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Check and normalise a parameter value typed by the user. Integer: digits with an optional sign (leading
+ * zeros and `+` dropped, any size). Float: a finite decimal number (no hex, no Infinity/NaN). Boolean:
+ * true/false in any case, sent as `true`/`false`. String: anything, or one of `EnumValues` when declared.
+ * Values longer than SageMaker's 1024 characters are refused. Errors are English sentences.
+ */
 export function coerceParameter(
   spec: IParameterSpec,
   raw: string
 ): { ok: true; value: string } | { ok: false; error: string } {
   const text = raw.trim();
+  if (raw.length > MAX_VALUE_LENGTH) {
+    return {
+      ok: false,
+      error: `The value is longer than ${MAX_VALUE_LENGTH} characters.`
+    };
+  }
   switch (spec.type) {
-    case 'Integer':
-      if (!/^[+-]?\d+$/.test(text)) {
+    case 'Integer': {
+      if (!INTEGER.test(text)) {
         return { ok: false, error: `"${raw}" is not a whole number.` };
       }
-      return { ok: true, value: String(parseInt(text, 10)) };
+      const negative = text.startsWith('-');
+      const digits = text.replace(/^[+-]/, '').replace(/^0+(?=\d)/, '');
+      return {
+        ok: true,
+        value: negative && digits !== '0' ? `-${digits}` : digits
+      };
+    }
     case 'Float': {
-      const value = Number(text);
-      if (text === '' || !Number.isFinite(value)) {
+      if (!DECIMAL.test(text) || !Number.isFinite(Number(text))) {
         return { ok: false, error: `"${raw}" is not a number.` };
       }
       return { ok: true, value: text.replace(/^\+/, '') };

@@ -23,39 +23,95 @@ export function logLocation(
     : undefined;
 }
 
-/** Reads a step's log incrementally: each `next()` returns only the events after the previous call. */
+/**
+ * Reads a step's log incrementally: each `next()` returns only the events written since the previous call.
+ *
+ * A job writes one stream per instance (`<job>/algo-1-<time>`, `<job>/algo-2-<time>` ...), created when the
+ * instance starts, so each call looks for streams under the job's prefix (DescribeLogStreams) and reads
+ * each one forward (GetLogEvents, startFromHead, then its nextForwardToken). Before the job has written
+ * anything (no group or no stream yet) a call returns no events.
+ */
 export class LogTail {
   constructor(clients: IAwsClients, job: IStepJob) {
     this._clients = clients;
     this._location = logLocation(job);
   }
 
+  /** How many pages of one stream a call reads at most (10,000 events a page). */
+  static maxPagesPerCall = 10;
+
   async next(): Promise<ILogChunk> {
     const location = this._location;
     if (!location) {
       return { events: [], logGroup: '' };
     }
+    const streams = await this._streams(location);
+    if (!streams.length) {
+      return { events: [], logGroup: location.logGroup };
+    }
+    const events: (ILogChunk['events'][number] & { order: number })[] = [];
+    for (const [index, stream] of streams.entries()) {
+      for (const e of await this._read(location.logGroup, stream)) {
+        events.push({ ...e, order: index });
+      }
+    }
+    // Interleave the instances by time, keeping each stream's own order.
+    events.sort((a, b) => a.timestamp - b.timestamp || a.order - b.order);
+    return {
+      events: events.map(({ timestamp, message }) => ({ timestamp, message })),
+      nextToken: this._tokens.get(streams[0]),
+      logGroup: location.logGroup,
+      logStream: streams[0],
+      logStreams: streams
+    };
+  }
+
+  private async _streams(location: {
+    logGroup: string;
+    streamPrefix: string;
+  }): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
     try {
-      if (!this._stream) {
-        const streams = await this._clients.logs.send(
+      do {
+        const out = await this._clients.logs.send(
           new DescribeLogStreamsCommand({
             logGroupName: location.logGroup,
-            logStreamNamePrefix: location.streamPrefix
+            logStreamNamePrefix: location.streamPrefix,
+            nextToken: token
           })
         );
-        this._stream = streams.logStreams?.[0]?.logStreamName;
-        if (!this._stream) {
-          return { events: [], logGroup: location.logGroup };
+        for (const stream of out.logStreams ?? []) {
+          if (stream.logStreamName) {
+            names.push(stream.logStreamName);
+          }
         }
+        token = out.nextToken;
+      } while (token);
+    } catch (error) {
+      const e = toMLOpsError(error, 'DescribeLogStreams');
+      if (e.kind === 'notFound') {
+        return [];
       }
-      const events: ILogChunk['events'] = [];
-      for (let page = 0; page < 10; page++) {
+      throw e;
+    }
+    return names.sort();
+  }
+
+  private async _read(
+    logGroup: string,
+    stream: string
+  ): Promise<ILogChunk['events']> {
+    const events: ILogChunk['events'] = [];
+    try {
+      for (let page = 0; page < LogTail.maxPagesPerCall; page++) {
+        const previous = this._tokens.get(stream);
         const out = await this._clients.logs.send(
           new GetLogEventsCommand({
-            logGroupName: location.logGroup,
-            logStreamName: this._stream,
+            logGroupName: logGroup,
+            logStreamName: stream,
             startFromHead: true,
-            nextToken: this._token
+            nextToken: previous
           })
         );
         for (const e of out.events ?? []) {
@@ -64,30 +120,29 @@ export class LogTail {
             message: e.message ?? ''
           });
         }
-        const done =
-          !out.nextForwardToken || out.nextForwardToken === this._token;
-        this._token = out.nextForwardToken ?? this._token;
-        if (done || !(out.events ?? []).length) {
+        if (out.nextForwardToken) {
+          this._tokens.set(stream, out.nextForwardToken);
+        }
+        // The end of the stream for now: the same token again, or an empty page.
+        if (
+          !out.nextForwardToken ||
+          out.nextForwardToken === previous ||
+          !(out.events ?? []).length
+        ) {
           break;
         }
       }
-      return {
-        events,
-        nextToken: this._token,
-        logGroup: location.logGroup,
-        logStream: this._stream
-      };
     } catch (error) {
       const e = toMLOpsError(error, 'GetLogEvents');
-      if (e.kind === 'notFound') {
-        return { events: [], logGroup: location.logGroup };
+      if (e.kind !== 'notFound') {
+        throw e;
       }
-      throw e;
     }
+    return events;
   }
 
   private _clients: IAwsClients;
   private _location: { logGroup: string; streamPrefix: string } | undefined;
-  private _stream?: string;
-  private _token?: string;
+  /** Forward token per stream: where the next read of that stream starts. */
+  private _tokens = new Map<string, string>();
 }

@@ -7,6 +7,7 @@ import {
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
   ListPipelinesCommand,
+  ListTagsCommand,
   PipelineExecutionStep,
   PipelineExecutionSummary,
   RetryPipelineExecutionCommand,
@@ -19,6 +20,7 @@ import {
 import { IAwsClients } from './clients';
 import { IPipelineDefinition, parseDefinition } from './definition';
 import { MLOpsError, toMLOpsError } from './errors';
+import { projectFromTags } from './projects';
 import {
   IExecution,
   IExecutionSummary,
@@ -49,6 +51,25 @@ export function requestToken(): string {
   return `sagemaker-mlops-${random}`.slice(0, 128);
 }
 
+/** The name in a job ARN: `...:training-job/<name>`, `...:function:<name>` (Lambda), `<group>/<version>` (model package). */
+export function jobNameOfArn(
+  kind: IStepJob['kind'],
+  arn: string
+): string | undefined {
+  if (kind === 'Lambda') {
+    const name = arn.split(':function:')[1]?.split(':')[0];
+    return name || undefined;
+  }
+  const resource = arn.split(':').slice(5).join(':');
+  const parts = resource.split('/').filter(Boolean);
+  if (parts.length < 2) {
+    return undefined;
+  }
+  return kind === 'RegisterModel'
+    ? parts.slice(1).join('/')
+    : parts[parts.length - 1];
+}
+
 /** Job behind a step, from its Metadata. */
 export function stepJob(
   metadata: PipelineExecutionStep['Metadata']
@@ -56,7 +77,6 @@ export function stepJob(
   if (!metadata) {
     return undefined;
   }
-  const name = (arn?: string) => arn?.split('/').pop();
   const pairs: [IStepJob['kind'], string | undefined][] = [
     ['TrainingJob', metadata.TrainingJob?.Arn],
     ['ProcessingJob', metadata.ProcessingJob?.Arn],
@@ -64,18 +84,14 @@ export function stepJob(
     ['TuningJob', metadata.TuningJob?.Arn],
     ['Model', metadata.Model?.Arn],
     ['RegisterModel', metadata.RegisterModel?.Arn],
-    ['Lambda', metadata.Lambda?.Arn]
+    ['Lambda', metadata.Lambda?.Arn],
+    ['Other', metadata.AutoMLJob?.Arn],
+    ['Other', metadata.Endpoint?.Arn],
+    ['Other', metadata.EndpointConfig?.Arn]
   ];
   for (const [kind, arn] of pairs) {
     if (arn) {
-      return {
-        kind,
-        arn,
-        name:
-          kind === 'RegisterModel'
-            ? arn.split('/').slice(-2).join('/')
-            : name(arn)
-      };
+      return { kind, arn, name: jobNameOfArn(kind, arn) };
     }
   }
   return undefined;
@@ -101,6 +117,36 @@ export function pipelineOfExecution(arn: string): string {
   return arn.split(':pipeline/')[1]?.split('/')[0] ?? '';
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether a pipeline found by name belongs to the project: its project tags decide when it has some
+ * (SageMaker's or CloudFormation's); an untagged one must follow the platform's naming: the build pipeline
+ * `<project>-<id>` (and `<project>-<id>-<suffix>`), or a user pipeline `<project>_<user>_user_pipeline`
+ * (hyphenated, as pipeline names allow no underscores: `<project>-<user>-user-pipeline`).
+ */
+export function belongsToProject(
+  pipelineName: string,
+  tags: Record<string, string>,
+  project: IProject
+): boolean {
+  const owner = projectFromTags(tags);
+  if (owner.id || owner.name) {
+    return (
+      (!!owner.id && owner.id === project.id) ||
+      (!owner.id && owner.name === project.name)
+    );
+  }
+  const name = escapeRegExp(project.name);
+  const patterns = [new RegExp(`^${name}[-_].+[-_]user[-_]pipeline$`, 'i')];
+  if (project.id) {
+    patterns.push(new RegExp(`^${name}-${escapeRegExp(project.id)}(-.+)?$`));
+  }
+  return patterns.some(p => p.test(pipelineName));
+}
+
 /**
  * The Pipelines capability over the SageMaker API: the project's pipelines
  * (found by tags), executions, steps, definitions, and run/stop/retry.
@@ -122,10 +168,16 @@ export class PipelineService {
     }
   }
 
-  /** The project's pipelines by tag (Search), newest activity first, each with its last execution. */
+  /**
+   * The project's pipelines, newest activity first, each with its last execution.
+   *
+   * Found by their project tags with `Search` (by `sagemaker:project-name`, and by `sagemaker:project-id`,
+   * deduplicated). Only when Search finds nothing or is not available, by the platform's naming patterns:
+   * `ListPipelines` with the project name as prefix (never the whole account), each candidate confirmed by
+   * its tags (see `belongsToProject`).
+   */
   async listProjectPipelines(project: IProject): Promise<IPipeline[]> {
     const found = new Map<string, IPipeline>();
-    let searchWorked = true;
     const filters: [string, string][] = [
       ['Tags.sagemaker:project-name', project.name]
     ];
@@ -166,37 +218,17 @@ export class PipelineService {
           token = out.NextToken;
         } while (token);
       } catch (error) {
+        // Search on pipelines is not available here: fall back to the naming patterns below.
         if ((error as MLOpsError).kind !== 'validation') {
           throw error;
         }
-        searchWorked = false;
+        break;
       }
     }
-    if (!searchWorked && found.size === 0) {
-      // Fallback: the platform's naming patterns (<project>-<id>, <project>-<user>-user-pipeline).
-      let token: string | undefined;
-      do {
-        const out: any = await this._send(
-          new ListPipelinesCommand({
-            PipelineNamePrefix: project.name,
-            NextToken: token,
-            MaxResults: 100
-          }),
-          'ListPipelines'
-        );
-        for (const p of out.PipelineSummaries ?? []) {
-          found.set(p.PipelineName, {
-            name: p.PipelineName,
-            arn: p.PipelineArn ?? '',
-            displayName: p.PipelineDisplayName,
-            description: p.PipelineDescription,
-            createdAt: p.CreationTime,
-            lastModifiedAt: p.LastModifiedTime,
-            tags: {}
-          });
-        }
-        token = out.NextToken;
-      } while (token);
+    if (found.size === 0 && project.name) {
+      for (const pipeline of await this._byNamingPattern(project)) {
+        found.set(pipeline.name, pipeline);
+      }
     }
     const pipelines = [...found.values()];
     await mapLimit(pipelines, 4, async pipeline => {
@@ -226,7 +258,75 @@ export class PipelineService {
     );
   }
 
-  /** One page of a pipeline's executions, newest first, optionally only those in one status. */
+  /** The fallback discovery: pipelines named after the project, confirmed by their tags where they have some. */
+  private async _byNamingPattern(project: IProject): Promise<IPipeline[]> {
+    const candidates: IPipeline[] = [];
+    let token: string | undefined;
+    do {
+      const out: any = await this._send(
+        new ListPipelinesCommand({
+          PipelineNamePrefix: project.name,
+          NextToken: token,
+          MaxResults: 100
+        }),
+        'ListPipelines'
+      );
+      for (const p of out.PipelineSummaries ?? []) {
+        if (p.PipelineName) {
+          candidates.push({
+            name: p.PipelineName,
+            arn: p.PipelineArn ?? '',
+            displayName: p.PipelineDisplayName,
+            description: p.PipelineDescription,
+            createdAt: p.CreationTime,
+            lastModifiedAt: p.LastModifiedTime,
+            tags: {}
+          });
+        }
+      }
+      token = out.NextToken;
+    } while (token);
+    const kept: IPipeline[] = [];
+    await mapLimit(candidates, 4, async pipeline => {
+      if (pipeline.arn) {
+        pipeline.tags = await this._tags(pipeline.arn);
+      }
+      if (belongsToProject(pipeline.name, pipeline.tags, project)) {
+        kept.push(pipeline);
+      }
+    });
+    return kept;
+  }
+
+  private async _tags(resourceArn: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    let token: string | undefined;
+    do {
+      const out: any = await this._send(
+        new ListTagsCommand({
+          ResourceArn: resourceArn,
+          NextToken: token,
+          MaxResults: 100
+        }),
+        'ListTags'
+      );
+      for (const t of out.Tags ?? []) {
+        if (t.Key) {
+          tags[t.Key] = t.Value ?? '';
+        }
+      }
+      token = out.NextToken;
+    } while (token);
+    return tags;
+  }
+
+  /**
+   * One page of a pipeline's executions, newest first (wire pagination: pass back `nextToken`).
+   *
+   * With `status`, pages are read (100 a request; ListPipelineExecutions has no status filter) until
+   * `pageSize` executions match or the list ends; all matches of the pages read are returned, so a page may
+   * hold a few more than `pageSize` and none is skipped, and `nextToken` continues after them.
+   */
   async listExecutions(
     pipelineName: string,
     options: {
@@ -335,7 +435,7 @@ export class PipelineService {
           status: (s.StepStatus ?? 'Starting') as StepStatus,
           startedAt: s.StartTime,
           endedAt: s.EndTime,
-          failureReason: s.FailureReason,
+          failureReason: s.FailureReason ?? s.Metadata?.Fail?.ErrorMessage,
           cacheHit: !!s.CacheHitResult?.SourcePipelineExecutionArn,
           attemptCount: s.AttemptCount,
           job: stepJob(s.Metadata),
@@ -344,9 +444,12 @@ export class PipelineService {
       }
       token = out.NextToken;
     } while (token);
-    return steps.sort(
-      (a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0)
-    );
+    // The API sorts by creation time; sort again (stably) in case a service does not, unstarted steps last.
+    const start = (s: IStep) => s.startedAt?.getTime() ?? Infinity;
+    return steps
+      .map((step, index) => ({ step, index }))
+      .sort((a, b) => start(a.step) - start(b.step) || a.index - b.index)
+      .map(({ step }) => step);
   }
 
   /** The definition an execution ran with. */
@@ -531,6 +634,27 @@ function stepType(
   }
   if (metadata.Lambda) {
     return 'Lambda';
+  }
+  if (metadata.Callback) {
+    return 'Callback';
+  }
+  if (metadata.QualityCheck) {
+    return 'QualityCheck';
+  }
+  if (metadata.ClarifyCheck) {
+    return 'ClarifyCheck';
+  }
+  if (metadata.EMR) {
+    return 'EMR';
+  }
+  if (metadata.AutoMLJob) {
+    return 'AutoML';
+  }
+  if (metadata.EndpointConfig) {
+    return 'EndpointConfig';
+  }
+  if (metadata.Endpoint) {
+    return 'Endpoint';
   }
   return undefined;
 }

@@ -117,5 +117,8 @@ export interface ILogChunk {
   /** Pass back to get the events after these. */
   nextToken?: string;
   logGroup: string;
+  /** The first stream read (the first instance's), when there is one. */
   logStream?: string;
+  /** Every stream read: a job writes one per instance. */
+  logStreams?: string[];
 }

@@ -4,103 +4,19 @@ import {
   stepReferences
 } from '../../core/definition';
 import { MLOpsError } from '../../core/errors';
-import {
-  canRetry,
-  canStop,
-  pipelineOfExecution,
-  stepJob
-} from '../../core/pipelines';
-import { projectFromTags } from '../../core/projects';
+import { IParameterSpec, ParameterType } from '../../core/types';
+import { BUILD_PIPELINE, LEGACY_PIPELINE } from './fixtures';
 
-/** A build pipeline as the SageMaker Python SDK writes it. */
-const DEFINITION = JSON.stringify({
-  Version: '2020-12-01',
-  Parameters: [
-    {
-      Name: 'ProcessingInstanceType',
-      Type: 'String',
-      DefaultValue: 'ml.m5.xlarge'
-    },
-    { Name: 'ProcessingInstanceCount', Type: 'Integer', DefaultValue: 1 },
-    { Name: 'AccuracyThreshold', Type: 'Float', DefaultValue: 0.8 },
-    { Name: 'EnableBiasCheck', Type: 'Boolean', DefaultValue: false },
-    {
-      Name: 'ModelApprovalStatus',
-      Type: 'String',
-      DefaultValue: 'PendingManualApproval',
-      EnumValues: ['Approved', 'PendingManualApproval']
-    },
-    { Name: 'InputDataUrl', Type: 'String' }
-  ],
-  Steps: [
-    {
-      Name: 'Preprocess',
-      Type: 'Processing',
-      Arguments: {
-        ProcessingInputs: [
-          { S3Input: { S3Uri: { Get: 'Parameters.InputDataUrl' } } }
-        ]
-      }
-    },
-    {
-      Name: 'Train',
-      Type: 'Training',
-      Arguments: {
-        InputDataConfig: [
-          {
-            DataSource: {
-              S3DataSource: {
-                S3Uri: {
-                  Get: "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"
-                }
-              }
-            }
-          }
-        ]
-      }
-    },
-    {
-      Name: 'Evaluate',
-      Type: 'Processing',
-      DependsOn: ['Train'],
-      Arguments: {}
-    },
-    {
-      Name: 'CheckMetrics',
-      Type: 'Condition',
-      Arguments: {
-        Conditions: [
-          {
-            LeftValue: {
-              'Std:JsonGet': {
-                PropertyFile: {
-                  Get: 'Steps.Evaluate.PropertyFiles.EvaluationReport'
-                }
-              }
-            }
-          }
-        ],
-        IfSteps: [
-          {
-            Name: 'RegisterModel',
-            Type: 'RegisterModel',
-            Arguments: {
-              ModelDataUrl: {
-                Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts'
-              }
-            }
-          }
-        ],
-        ElseSteps: [{ Name: 'Fail', Type: 'Fail', Arguments: {} }]
-      }
-    }
-  ]
-});
+const edgesOf = (json: unknown) =>
+  parseDefinition(JSON.stringify(json))
+    .graph.edges.map(e => `${e.from} -> ${e.to}`)
+    .sort();
 
 describe('parseDefinition', () => {
-  const definition = parseDefinition(DEFINITION);
+  const definition = parseDefinition(JSON.stringify(BUILD_PIPELINE));
 
   it('types the parameters and keeps their defaults as strings', () => {
+    expect(definition.version).toBe('2020-12-01');
     expect(definition.parameters).toEqual([
       {
         name: 'ProcessingInstanceType',
@@ -108,142 +24,206 @@ describe('parseDefinition', () => {
         defaultValue: 'ml.m5.xlarge'
       },
       { name: 'ProcessingInstanceCount', type: 'Integer', defaultValue: '1' },
+      {
+        name: 'TrainingInstanceType',
+        type: 'String',
+        defaultValue: 'ml.m5.xlarge'
+      },
       { name: 'AccuracyThreshold', type: 'Float', defaultValue: '0.8' },
       { name: 'EnableBiasCheck', type: 'Boolean', defaultValue: 'false' },
       {
         name: 'ModelApprovalStatus',
         type: 'String',
         defaultValue: 'PendingManualApproval',
-        enumValues: ['Approved', 'PendingManualApproval']
+        enumValues: ['Approved', 'Rejected', 'PendingManualApproval']
       },
       { name: 'InputDataUrl', type: 'String' }
     ]);
   });
 
-  it('builds the graph from DependsOn, property references and condition branches', () => {
-    expect(definition.graph.nodes.map(n => n.name)).toEqual([
-      'Preprocess',
-      'Train',
-      'Evaluate',
-      'CheckMetrics',
-      'RegisterModel',
-      'Fail'
+  it('makes every step a node, condition branches included, with type and display name', () => {
+    expect(definition.graph.nodes).toEqual([
+      { name: 'Preprocess', type: 'Processing', displayName: undefined },
+      {
+        name: 'Train',
+        type: 'Training',
+        displayName: 'Train the churn model'
+      },
+      { name: 'Evaluate', type: 'Processing', displayName: undefined },
+      { name: 'CheckAccuracy', type: 'Condition', displayName: undefined },
+      {
+        name: 'RegisterModel-RegisterModel',
+        type: 'RegisterModel',
+        displayName: undefined
+      },
+      { name: 'AccuracyTooLow', type: 'Fail', displayName: undefined }
     ]);
-    const edges = definition.graph.edges.map(e => `${e.from}->${e.to}`).sort();
-    expect(edges).toEqual(
+  });
+
+  it('draws edges from property references (Get, Std:JsonGet) and from a condition to its branches', () => {
+    expect(edgesOf(BUILD_PIPELINE)).toEqual(
       [
-        'CheckMetrics->Fail',
-        'CheckMetrics->RegisterModel',
-        'Evaluate->CheckMetrics',
-        'Preprocess->Train',
-        'Train->Evaluate',
-        'Train->RegisterModel'
+        'Preprocess -> Train',
+        'Preprocess -> Evaluate',
+        'Train -> Evaluate',
+        'Evaluate -> CheckAccuracy',
+        'CheckAccuracy -> RegisterModel-RegisterModel',
+        'Train -> RegisterModel-RegisterModel',
+        'CheckAccuracy -> AccuracyTooLow'
       ].sort()
     );
   });
 
-  it.each([
-    ['{not json', /not valid JSON/],
-    ['[]', /must be a JSON object/],
-    ['{"Parameters": []}', /no "Steps" list/],
-    ['{"Steps": [{"Name": "A"}, {"Name": "A"}]}', /used twice/],
-    ['{"Steps": [{"Type": "Processing"}]}', /needs a "Name"/]
-  ])('refuses %s with a clear message', (json, message) => {
-    expect(() => parseDefinition(json)).toThrow(message);
-    try {
-      parseDefinition(json);
-    } catch (error) {
-      expect((error as MLOpsError).kind).toBe('validation');
-    }
+  it('reads DependsOn, property files given by name, and conditions nested in conditions', () => {
+    expect(edgesOf(LEGACY_PIPELINE)).toEqual(
+      [
+        'Evaluate -> Gate',
+        'Evaluate -> Notify',
+        'Gate -> Notify',
+        'Gate -> Inner',
+        'Inner -> Deep'
+      ].sort()
+    );
   });
 
-  it('finds nested step references', () => {
-    expect([
-      ...stepReferences({
-        a: [{ b: { Get: 'Steps.X.Outputs' } }, { Get: 'Parameters.Y' }]
+  it('keeps the raw steps, and ignores references to steps it does not have', () => {
+    const parsed = parseDefinition(
+      JSON.stringify({
+        Steps: [
+          {
+            Name: 'B',
+            Type: 'Processing',
+            DependsOn: ['Ghost', 'B'],
+            Arguments: { X: { Get: 'Steps.Elsewhere.Outputs' } }
+          }
+        ]
       })
-    ]).toEqual(['X']);
+    );
+    expect(parsed.graph.edges).toEqual([]);
+    expect(parsed.steps).toEqual([
+      {
+        Name: 'B',
+        Type: 'Processing',
+        DependsOn: ['Ghost', 'B'],
+        Arguments: { X: { Get: 'Steps.Elsewhere.Outputs' } }
+      }
+    ]);
+    expect(parsed.parameters).toEqual([]);
+    expect(parsed.version).toBeUndefined();
+  });
+
+  it.each([
+    ['{not json', /not valid JSON/],
+    ['', /not valid JSON/],
+    ['[]', /must be a JSON object/],
+    ['null', /must be a JSON object/],
+    ['{"Parameters": []}', /no "Steps" list/],
+    ['{"Steps": [{"Name": "A"}, {"Name": "A"}]}', /"A" is used twice/],
+    [
+      '{"Steps": [{"Name": "C", "Type": "Condition", "Arguments": {"IfSteps": [{"Name": "C"}]}}]}',
+      /"C" is used twice/
+    ],
+    ['{"Steps": [{"Type": "Processing"}]}', /needs a "Name"/],
+    ['{"Steps": [{"Name": "A", "DependsOn": "B"}]}', /must be a list/],
+    ['{"Parameters": [{"Type": "String"}], "Steps": []}', /needs a "Name"/]
+  ])(
+    'refuses %j with a validation error naming the problem',
+    (json, message) => {
+      let caught: unknown;
+      try {
+        parseDefinition(json);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(MLOpsError);
+      expect((caught as MLOpsError).kind).toBe('validation');
+      expect((caught as MLOpsError).message).toMatch(message);
+    }
+  );
+});
+
+describe('stepReferences', () => {
+  it('finds step names in Get expressions at any depth, and nothing else', () => {
+    expect(
+      [
+        ...stepReferences({
+          a: [
+            { b: { Get: "Steps.X.ProcessingOutputConfig.Outputs['o']" } },
+            { Get: 'Parameters.Y' },
+            { Get: 'Execution.PipelineExecutionId' },
+            { Get: 'Steps.Z[0].Outputs' },
+            { c: 'Steps.NotAnExpression' }
+          ]
+        })
+      ].sort()
+    ).toEqual(['X', 'Z']);
   });
 });
 
 describe('coerceParameter', () => {
-  const spec = (type: any, enumValues?: string[]) => ({
-    name: 'p',
-    type,
-    enumValues
-  });
-  it.each([
+  const spec = (
+    type: ParameterType,
+    enumValues?: string[]
+  ): IParameterSpec => ({ name: 'p', type, enumValues });
+
+  it.each<[ParameterType, string, string]>([
     ['Integer', '42', '42'],
     ['Integer', ' -7 ', '-7'],
+    ['Integer', '+5', '5'],
+    ['Integer', '007', '7'],
+    ['Integer', '-0', '0'],
+    ['Integer', '12345678901234567890', '12345678901234567890'],
     ['Float', '0.85', '0.85'],
     ['Float', '1e-3', '1e-3'],
+    ['Float', '+2', '2'],
+    ['Float', '.5', '.5'],
+    ['Float', '3.', '3.'],
+    ['Float', '-1.5E2', '-1.5E2'],
     ['Boolean', 'TRUE', 'true'],
-    ['Boolean', 'false', 'false'],
-    ['String', 'ml.m5.xlarge', 'ml.m5.xlarge']
+    ['Boolean', ' False ', 'false'],
+    ['String', 'ml.m5.xlarge', 'ml.m5.xlarge'],
+    ['String', '  spaces kept  ', '  spaces kept  '],
+    ['String', '', '']
   ])('%s accepts %j as %j', (type, raw, value) => {
     expect(coerceParameter(spec(type), raw)).toEqual({ ok: true, value });
   });
-  it.each([
-    ['Integer', 'ten', 'not a whole number'],
-    ['Integer', '1.5', 'not a whole number'],
-    ['Float', 'abc', 'not a number'],
-    ['Float', '', 'not a number'],
-    ['Boolean', 'yes', 'not true or false']
-  ])('%s refuses %j', (type, raw, message) => {
-    const result = coerceParameter(spec(type), raw);
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toContain(message);
-  });
-  it('checks enumerations', () => {
-    expect(coerceParameter(spec('String', ['a', 'b']), 'c')).toEqual({
-      ok: false,
-      error: '"c" is not one of a, b.'
-    });
-  });
-});
 
-describe('helpers', () => {
-  it('reads project tags of SageMaker and of CloudFormation', () => {
-    expect(
-      projectFromTags({
-        'sagemaker:project-name': 'a',
-        'sagemaker:project-id': 'p-1'
-      })
-    ).toEqual({ name: 'a', id: 'p-1' });
-    expect(
-      projectFromTags({ SageMakerProjectName: 'b', SageMakerProjectId: 'p-2' })
-    ).toEqual({ name: 'b', id: 'p-2' });
-    expect(projectFromTags({})).toEqual({ name: undefined, id: undefined });
+  it.each<[ParameterType, string, string]>([
+    ['Integer', 'ten', '"ten" is not a whole number.'],
+    ['Integer', '1.5', '"1.5" is not a whole number.'],
+    ['Integer', '1e3', '"1e3" is not a whole number.'],
+    ['Integer', '', '"" is not a whole number.'],
+    ['Integer', '--1', '"--1" is not a whole number.'],
+    ['Float', 'abc', '"abc" is not a number.'],
+    ['Float', '', '"" is not a number.'],
+    ['Float', '0x10', '"0x10" is not a number.'],
+    ['Float', 'Infinity', '"Infinity" is not a number.'],
+    ['Float', 'NaN', '"NaN" is not a number.'],
+    ['Float', '1e400', '"1e400" is not a number.'],
+    ['Float', '1,5', '"1,5" is not a number.'],
+    ['Boolean', 'yes', '"yes" is not true or false.'],
+    ['Boolean', '1', '"1" is not true or false.']
+  ])('%s refuses %j with a sentence', (type, raw, error) => {
+    expect(coerceParameter(spec(type), raw)).toEqual({ ok: false, error });
   });
-  it('maps step metadata to the job behind it', () => {
-    expect(
-      stepJob({
-        TrainingJob: {
-          Arn: 'arn:aws:sagemaker:us-east-1:1:training-job/pipelines-abc-train'
-        }
-      })
-    ).toEqual({
-      kind: 'TrainingJob',
-      arn: 'arn:aws:sagemaker:us-east-1:1:training-job/pipelines-abc-train',
-      name: 'pipelines-abc-train'
+
+  it('checks enumerations exactly', () => {
+    const approval = spec('String', ['Approved', 'PendingManualApproval']);
+    expect(coerceParameter(approval, 'Approved')).toEqual({
+      ok: true,
+      value: 'Approved'
     });
-    expect(stepJob({ Condition: { Outcome: 'True' } })).toBeUndefined();
+    expect(coerceParameter(approval, 'approved')).toEqual({
+      ok: false,
+      error: '"approved" is not one of Approved, PendingManualApproval.'
+    });
   });
-  it('knows which statuses allow stop and retry', () => {
-    expect(
-      ['Executing', 'Stopping', 'Stopped', 'Failed', 'Succeeded'].filter(
-        canStop
-      )
-    ).toEqual(['Executing']);
-    expect(
-      ['Executing', 'Stopping', 'Stopped', 'Failed', 'Succeeded'].filter(
-        canRetry
-      )
-    ).toEqual(['Failed']);
-    expect(
-      pipelineOfExecution(
-        'arn:aws:sagemaker:us-east-1:1:pipeline/my-pipe/execution/abc'
-      )
-    ).toBe('my-pipe');
+
+  it("refuses values over SageMaker's 1024 characters", () => {
+    expect(coerceParameter(spec('String'), 'x'.repeat(1024)).ok).toBe(true);
+    expect(coerceParameter(spec('String'), 'x'.repeat(1025))).toEqual({
+      ok: false,
+      error: 'The value is longer than 1024 characters.'
+    });
   });
 });

@@ -59,7 +59,7 @@ export async function control(path: string, body?: unknown): Promise<any> {
 export async function until<T>(
   fn: () => Promise<T>,
   ok: (value: T) => boolean,
-  timeoutMs = 60000
+  timeoutMs = 40000
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   let value = await fn();

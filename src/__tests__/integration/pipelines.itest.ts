@@ -3,7 +3,10 @@
  * devstack (moto with signature verification, plus the added operations).
  */
 import {
+  CreatePipelineCommand,
+  DescribePipelineCommand,
   ListPipelinesCommand,
+  ListTagsCommand,
   SageMakerClient
 } from '@aws-sdk/client-sagemaker';
 
@@ -53,10 +56,26 @@ test("a project's pipelines are found by tags only, each with its last execution
       `${project.name}-alice-user-pipeline`
     ])
   );
-  expect(names.every(n => n.startsWith('customer-churn'))).toBe(true);
+  expect(new Set(names).size).toBe(names.length);
+  for (const p of pipelines) {
+    expect(
+      p.tags['sagemaker:project-name'] === project.name ||
+        p.tags['sagemaker:project-id'] === project.id
+    ).toBe(true);
+  }
   expect(
     pipelines.find(p => p.name === build)?.lastExecution?.status
   ).toBeDefined();
+  // Newest activity first.
+  const activity = pipelines.map(p =>
+    (
+      p.lastExecution?.startedAt ??
+      p.lastModifiedAt ??
+      p.createdAt ??
+      new Date(0)
+    ).getTime()
+  );
+  expect(activity).toEqual([...activity].sort((a, b) => b - a));
   // Search by name tag and by id tag (one page each), one ListPipelineExecutions per pipeline, and one
   // DescribePipelineExecution per finished last execution (for its duration).
   const finished = pipelines.filter(
@@ -66,27 +85,110 @@ test("a project's pipelines are found by tags only, each with its last execution
   expect(
     pipelines.find(p => p.name === `${build}-deploy`)?.lastExecution?.endedAt
   ).toBeInstanceOf(Date);
+
+  // The second project's pipelines exist in the same account and are not among them.
+  const other = await describeProject(clients(), 'fraud-detection');
+  const theirs = (await service.listProjectPipelines(other)).map(p => p.name);
+  expect(theirs).toContain(`${other.name}-${other.id}`);
+  expect(theirs.filter(n => names.includes(n))).toEqual([]);
+});
+
+test('without tagged pipelines, the naming patterns are used, confirmed by tags, never the whole account', async () => {
+  const suffix = Date.now().toString(36);
+  const fallback: IProject = {
+    name: `legacy${suffix}`,
+    id: `p-${suffix.padEnd(12, '0').slice(0, 12)}`
+  };
+  const roleArn = await service.projectRoleArn(
+    project,
+    await service.listProjectPipelines(project)
+  );
+  const sagemaker = clients().sagemaker;
+  const definition = JSON.stringify({
+    Version: '2020-12-01',
+    Parameters: [],
+    Steps: [{ Name: 'Train', Type: 'Training', Arguments: {} }]
+  });
+  const create = (name: string, tags?: Record<string, string>) =>
+    sagemaker.send(
+      new CreatePipelineCommand({
+        PipelineName: name,
+        PipelineDefinition: definition,
+        RoleArn: roleArn,
+        Tags: tags
+          ? Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
+          : undefined
+      })
+    );
+  await create(`${fallback.name}-${fallback.id}`);
+  await create(`${fallback.name}-carol-user-pipeline`);
+  await create(`${fallback.name}-scratch`);
+  await create(`${fallback.name}-2-${fallback.id}`, {
+    'sagemaker:project-name': `${fallback.name}-2`,
+    'sagemaker:project-id': 'p-999999999999'
+  });
+
+  const before = service.requestCount;
+  const pipelines = await service.listProjectPipelines(fallback);
+  expect(pipelines.map(p => p.name).sort()).toEqual(
+    [
+      `${fallback.name}-${fallback.id}`,
+      `${fallback.name}-carol-user-pipeline`
+    ].sort()
+  );
+  expect(pipelines.every(p => p.lastExecution === undefined)).toBe(true);
+  // 2 Search, 1 ListPipelines (prefix), 4 ListTags, 2 ListPipelineExecutions.
+  expect(service.requestCount - before).toBe(2 + 1 + 4 + 2);
 });
 
 test('executions are paginated on the wire, newest first, and filter by status', async () => {
-  const first = await service.listExecutions(build, { pageSize: 2 });
-  expect(first.items).toHaveLength(2);
-  expect(first.nextToken).toBeDefined();
-  const second = await service.listExecutions(build, {
-    pageSize: 2,
-    nextToken: first.nextToken
+  const all = (await service.listExecutions(build, { pageSize: 100 })).items;
+  expect(all.length).toBeGreaterThan(4);
+
+  // Page size 2: every page is one request of 2, the tokens walk the whole list once.
+  const walked: string[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const before = service.requestCount;
+    const page = await service.listExecutions(build, {
+      pageSize: 2,
+      nextToken: token
+    });
+    expect(service.requestCount - before).toBe(1);
+    expect(page.items.length).toBeLessThanOrEqual(2);
+    walked.push(...page.items.map(e => e.arn));
+    token = page.nextToken;
+    pages++;
+  } while (token && pages < 100);
+  expect(walked).toEqual(all.map(e => e.arn));
+  expect(pages).toBe(Math.ceil(all.length / 2));
+  const starts = all.map(e => e.startedAt!.getTime());
+  expect(starts).toEqual([...starts].sort((a, b) => b - a));
+
+  // A status filter keeps reading until it has a page, and its token continues after it.
+  const expected = all.filter(e => e.status === 'Failed').map(e => e.arn);
+  expect(expected.length).toBeGreaterThan(0);
+  const failed: string[] = [];
+  token = undefined;
+  pages = 0;
+  do {
+    const page = await service.listExecutions(build, {
+      pageSize: 1,
+      status: 'Failed',
+      nextToken: token
+    });
+    expect(page.items.every(e => e.status === 'Failed')).toBe(true);
+    failed.push(...page.items.map(e => e.arn));
+    token = page.nextToken;
+    pages++;
+  } while (token && pages < 100);
+  expect(failed).toEqual(expected);
+  const none = await service.listExecutions(`${build}-deploy`, {
+    pageSize: 5,
+    status: 'Stopping'
   });
-  expect(second.items.map(e => e.arn)).not.toContain(first.items[0].arn);
-  const all = [...first.items, ...second.items].map(e =>
-    e.startedAt!.getTime()
-  );
-  expect(all).toEqual([...all].sort((a, b) => b - a));
-  const failed = await service.listExecutions(build, {
-    pageSize: 3,
-    status: 'Failed'
-  });
-  expect(failed.items.length).toBeGreaterThan(0);
-  expect(failed.items.every(e => e.status === 'Failed')).toBe(true);
+  expect(none).toEqual({ items: [], nextToken: undefined });
 });
 
 test('the steps of a failed execution carry the failure reason and the job behind them', async () => {
@@ -143,7 +245,20 @@ test('a run with a changed, typed parameter reaches Succeeded, with its step log
   expect(chunk.events.map(e => e.message).join('\n')).toContain(
     'completed successfully'
   );
+  expect(chunk.logGroup).toBe('/aws/sagemaker/TrainingJobs');
+  expect(chunk.logStream).toMatch(new RegExp(`^${train.job!.name}/`));
   expect((await tail.next()).events).toHaveLength(0);
+
+  // A job that has not written anything yet: no stream, no events, no error.
+  const early = new LogTail(clients(), {
+    kind: 'ProcessingJob',
+    name: `not-started-${Date.now()}`,
+    arn: 'arn:aws:sagemaker:us-east-1:000000000000:processing-job/x'
+  });
+  expect(await early.next()).toEqual({
+    events: [],
+    logGroup: '/aws/sagemaker/ProcessingJobs'
+  });
 });
 
 test('stop a running execution, retry a failed one', async () => {
@@ -180,33 +295,64 @@ test('stop a running execution, retry a failed one', async () => {
 });
 
 test("a pipeline definition file becomes the user's own pipeline, tagged with the project", async () => {
-  const definition = JSON.stringify({
-    Version: '2020-12-01',
-    Parameters: [{ Name: 'Epochs', Type: 'Integer', DefaultValue: 2 }],
-    Steps: [{ Name: 'Train', Type: 'Training', Arguments: {} }]
-  });
+  const definition = (epochs: number) =>
+    JSON.stringify({
+      Version: '2020-12-01',
+      Parameters: [{ Name: 'Epochs', Type: 'Integer', DefaultValue: epochs }],
+      Steps: [{ Name: 'Train', Type: 'Training', Arguments: {} }]
+    });
   const pipelines = await service.listProjectPipelines(project);
   const roleArn = await service.projectRoleArn(project, pipelines);
-  const first = await service.upsertUserPipeline(definition, {
+  // Unique per run, so the test also holds against a devstack it already ran on.
+  const run = Date.now().toString(36);
+  const user = `Jest_User.${run}`;
+  const expectedName = `customer-churn-jest-user-${run}-user-pipeline`;
+  const first = await service.upsertUserPipeline(definition(2), {
     project,
-    user: 'Jest_User',
+    user,
     roleArn
   });
-  expect(first).toEqual({
-    pipelineName: 'customer-churn-jest-user-user-pipeline',
-    created: true
-  });
-  const second = await service.upsertUserPipeline(definition, {
+  expect(first).toEqual({ pipelineName: expectedName, created: true });
+  const arn = (
+    await clients().sagemaker.send(
+      new DescribePipelineCommand({ PipelineName: expectedName })
+    )
+  ).PipelineArn!;
+  const tags = await clients().sagemaker.send(
+    new ListTagsCommand({ ResourceArn: arn })
+  );
+  expect(tags.Tags).toEqual(
+    expect.arrayContaining([
+      { Key: 'sagemaker:project-name', Value: project.name },
+      { Key: 'sagemaker:project-id', Value: project.id }
+    ])
+  );
+
+  const second = await service.upsertUserPipeline(definition(5), {
     project,
-    user: 'Jest_User',
+    user,
     roleArn
   });
-  expect(second.created).toBe(false);
+  expect(second).toEqual({ pipelineName: expectedName, created: false });
+  expect(
+    (await service.getPipelineDefinition(expectedName)).parameters
+  ).toEqual([{ name: 'Epochs', type: 'Integer', defaultValue: '5' }]);
   const names = (await service.listProjectPipelines(project)).map(p => p.name);
-  expect(names).toContain('customer-churn-jest-user-user-pipeline');
+  expect(names).toContain(expectedName);
+
+  const refused = await service
+    .upsertUserPipeline('{oops', { project, user: 'x', roleArn })
+    .catch(e => e as MLOpsError);
+  expect(refused).toBeInstanceOf(MLOpsError);
+  expect((refused as MLOpsError).kind).toBe('validation');
+  expect((refused as MLOpsError).message).toMatch(/not valid JSON/);
   await expect(
-    service.upsertUserPipeline('{oops', { project, user: 'x', roleArn })
-  ).rejects.toThrow(/not valid JSON/);
+    clients().sagemaker.send(
+      new DescribePipelineCommand({
+        PipelineName: `${project.name}-x-user-pipeline`
+      })
+    )
+  ).rejects.toThrow();
 });
 
 test('AWS errors arrive typed: access denied, throttling, wrong credentials', async () => {
