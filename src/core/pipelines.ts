@@ -176,7 +176,15 @@ export class PipelineService {
    * `ListPipelines` with the project name as prefix (never the whole account), each candidate confirmed by
    * its tags (see `belongsToProject`).
    */
-  async listProjectPipelines(project: IProject): Promise<IPipeline[]> {
+  async listProjectPipelines(
+    project: IProject,
+    options: {
+      /** Called once the pipelines are known, before their last executions are read. */
+      onFound?: (pipelines: IPipeline[]) => void;
+      /** Called as last executions arrive: how many of how many are done. */
+      onProgress?: (done: number, total: number) => void;
+    } = {}
+  ): Promise<IPipeline[]> {
     const found = new Map<string, IPipeline>();
     const filters: [string, string][] = [
       ['Tags.sagemaker:project-name', project.name]
@@ -231,31 +239,39 @@ export class PipelineService {
       }
     }
     const pipelines = [...found.values()];
-    await mapLimit(pipelines, 4, async pipeline => {
-      const page = await this.listExecutions(pipeline.name, { pageSize: 1 });
-      const last = page.items[0];
-      if (last && last.status !== 'Executing' && last.status !== 'Stopping') {
-        // Summaries carry no end time: a finished execution's duration needs its description.
-        const d: any = await this._send(
-          new DescribePipelineExecutionCommand({
-            PipelineExecutionArn: last.arn
-          }),
-          'DescribePipelineExecution'
-        );
-        last.endedAt = d.LastModifiedTime;
+    // The rows can be shown now; last executions fill in as they arrive (many pipelines take a while).
+    options.onFound?.(pipelines);
+    let done = 0;
+    await mapLimit(pipelines, 6, async pipeline => {
+      pipeline.lastExecution = await this.lastExecution(pipeline.name);
+      done++;
+      if (
+        options.onProgress &&
+        (done % 20 === 0 || done === pipelines.length)
+      ) {
+        options.onProgress(done, pipelines.length);
       }
-      pipeline.lastExecution = last;
     });
-    const activity = (p: IPipeline) =>
-      (
-        p.lastExecution?.startedAt ??
-        p.lastModifiedAt ??
-        p.createdAt ??
-        new Date(0)
-      ).getTime();
-    return pipelines.sort(
-      (a, b) => activity(b) - activity(a) || a.name.localeCompare(b.name)
-    );
+    return sortByActivity(pipelines);
+  }
+
+  /** A pipeline's most recent execution; a finished one with its end time (from its description). */
+  async lastExecution(
+    pipelineName: string
+  ): Promise<IExecutionSummary | undefined> {
+    const page = await this.listExecutions(pipelineName, { pageSize: 1 });
+    const last = page.items[0];
+    if (last && last.status !== 'Executing' && last.status !== 'Stopping') {
+      // Summaries carry no end time: a finished execution's duration needs its description.
+      const d: any = await this._send(
+        new DescribePipelineExecutionCommand({
+          PipelineExecutionArn: last.arn
+        }),
+        'DescribePipelineExecution'
+      );
+      last.endedAt = d.LastModifiedTime;
+    }
+    return last;
   }
 
   /** The fallback discovery: pipelines named after the project, confirmed by their tags where they have some. */
@@ -657,6 +673,20 @@ function stepType(
     return 'Endpoint';
   }
   return undefined;
+}
+
+/** Newest activity first: last execution start, else last modification, else creation; then by name. */
+export function sortByActivity(pipelines: IPipeline[]): IPipeline[] {
+  const activity = (p: IPipeline) =>
+    (
+      p.lastExecution?.startedAt ??
+      p.lastModifiedAt ??
+      p.createdAt ??
+      new Date(0)
+    ).getTime();
+  return pipelines.sort(
+    (a, b) => activity(b) - activity(a) || a.name.localeCompare(b.name)
+  );
 }
 
 /** Run `fn` over `items` with at most `limit` in flight. */

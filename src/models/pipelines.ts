@@ -367,7 +367,24 @@ export class PipelinesModel {
         this._error = null;
         return;
       }
-      const pipelines = await service.listProjectPipelines(project);
+      // Rows appear as soon as the pipelines are found; the last execution of each keeps the value of the
+      // previous refresh until its new one arrives, so a refresh never blanks what is shown.
+      const previous = new Map(
+        this._pipelines.map(p => [p.name, p.lastExecution])
+      );
+      const pipelines = await service.listProjectPipelines(project, {
+        onFound: found => {
+          for (const p of found) {
+            p.lastExecution = previous.get(p.name);
+          }
+          if (!this._loaded || found.length !== this._pipelines.length) {
+            this._pipelines = [...found];
+          }
+          this._loaded = true;
+          this._emit();
+        },
+        onProgress: () => this._emit()
+      });
       this._pipelines = pipelines;
       this._loaded = true;
       // Keep what the user expanded up to date: first pages and running executions.

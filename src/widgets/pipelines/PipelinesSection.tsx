@@ -145,7 +145,7 @@ function RowView(props: IPipelinesSectionProps & { row: Row }): JSX.Element {
             </span>
           ) : (
             <span className="jp-MLOps-row-meta jp-MLOps-muted">
-              {trans.__('never run')}
+              {model.loading ? trans.__('loading…') : trans.__('never run')}
             </span>
           )}
         </div>
