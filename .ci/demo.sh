@@ -7,6 +7,8 @@ trap 'bash .ci/devstack.sh stop' EXIT INT TERM
 bash .ci/devstack.sh start "$@"
 set -a; . .devstack/env; set +a
 mkdir -p .devstack/notebooks
-echo "JupyterLab: http://localhost:${JUPYTER_PORT:-8888}/lab (Ctrl-C stops JupyterLab and the devstack)"
-jupyter lab --no-browser --port "${JUPYTER_PORT:-8888}" --ServerApp.root_dir="$PWD/.devstack/notebooks" \
-  --IdentityProvider.token="${JUPYTER_TOKEN:-}" --ServerApp.ip=127.0.0.1 --allow-root
+port=${JUPYTER_PORT:-8888}
+token=${JUPYTER_TOKEN:-$(python -c 'import secrets; print(secrets.token_hex(24))')}
+echo "JupyterLab: http://localhost:${port}/lab?token=${token}   (Ctrl-C stops JupyterLab and the devstack)"
+jupyter lab --no-browser --port "$port" --ServerApp.ip=127.0.0.1 --allow-root \
+  --ServerApp.root_dir="$PWD/.devstack/notebooks" --IdentityProvider.token="$token"
