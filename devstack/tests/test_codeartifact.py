@@ -34,7 +34,7 @@ def stack(tmp_path_factory):
 def ca(stack):
     _, server = stack
     return boto3.client("codeartifact", endpoint_url=server.url, region_name="us-east-1",
-                        aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="secret")
+                        aws_access_key_id="test-access-key-id", aws_secret_access_key="secret")
 
 
 def _code(err) -> str:

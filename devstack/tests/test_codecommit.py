@@ -33,7 +33,7 @@ def cc(stack):
         "codecommit",
         endpoint_url=server.url,
         region_name="us-east-1",
-        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_access_key_id="test-access-key-id",
         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     )
 

@@ -42,7 +42,7 @@ async def test_browser_signature_and_cookies_are_dropped(call, jp_auth_header):
     kwargs = aws_call("SageMaker.ListPipelines")
     kwargs["headers"].update(
         {
-            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIABROWSERFAKE00000/20260101/us-east-1/sagemaker/aws4_request, "
+            "Authorization": "AWS4-HMAC-SHA256 Credential=BROWSER-PLACEHOLDER-KEY/20260101/us-east-1/sagemaker/aws4_request, "
             "SignedHeaders=host, Signature=00",
             "X-Amz-Security-Token": "browser-session-token",
             "X-Amz-Date": "20000101T000000Z",

@@ -35,13 +35,8 @@ import {
 
 const PIPELINE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$/;
 
-/** Stop applies to running executions, retry to failed ones (SageMaker's rules). */
-export function canStop(status: string): boolean {
-  return status === 'Executing';
-}
-export function canRetry(status: string): boolean {
-  return status === 'Failed';
-}
+// The status rules live in a module without the AWS SDK, so views can use them eagerly.
+export { canRetry, canStop } from './status';
 
 /** A unique token for SageMaker's idempotent operations (ClientRequestToken, 32+ characters). */
 export function requestToken(): string {

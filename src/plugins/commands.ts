@@ -12,6 +12,8 @@ import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { toMLOpsError } from '../core/errors';
+import { canRetry, canStop } from '../core/status';
+import type { PipelineService } from '../core/pipelines';
 import { IParameterSpec } from '../core/types';
 import { mlopsIcon } from '../icons';
 import { PipelinesModel } from '../models/pipelines';
@@ -176,102 +178,99 @@ export function registerPipelineCommands(ctx: ICommandContext): void {
     }
   });
 
-  app.commands.addCommand(CommandIDs.stopExecution, {
+  /** Stop and retry: one shape, the status rule and the wording differ (SageMaker's rules in core). */
+  const addExecutionAction = (options: {
+    id: string;
+    label: string;
+    caption: string;
+    allowed: (status: string) => boolean;
+    confirm: (
+      executionId: string,
+      pipelineName: string
+    ) => { title: string; body: string; button: Dialog.IButton };
+    act: (service: PipelineService, arn: string) => Promise<void>;
+    progress: (executionId: string) => string;
+    operation: string;
+  }) => {
+    app.commands.addCommand(options.id, {
+      label: options.label,
+      caption: options.caption,
+      isEnabled: args => {
+        const { arn, status } = executionTarget(args);
+        return !arn || !status || options.allowed(status);
+      },
+      execute: async args => {
+        let { arn, pipelineName } = executionTarget(args);
+        if (!arn) {
+          const picked = await pickExecution(options.allowed);
+          arn = picked?.arn;
+          pipelineName = picked?.pipelineName;
+        }
+        if (!arn) {
+          return;
+        }
+        const executionId = arn.split('/').pop() ?? arn;
+        const question = options.confirm(executionId, pipelineName ?? '');
+        const confirmed = await showDialog({
+          title: question.title,
+          body: question.body,
+          buttons: [Dialog.cancelButton(), question.button]
+        });
+        if (!confirmed.button.accept) {
+          return;
+        }
+        try {
+          await options.act(await pipelines.getService(), arn);
+          if (pipelineName) {
+            pipelines.watch(arn, pipelineName);
+          }
+          Notification.info(options.progress(executionId), { autoClose: 4000 });
+          await pipelines.refresh();
+        } catch (error) {
+          notifyError(error, options.operation);
+        }
+      }
+    });
+  };
+
+  addExecutionAction({
+    id: CommandIDs.stopExecution,
     label: trans.__('Stop Pipeline Execution'),
     caption: trans.__('Stop a running pipeline execution'),
-    isEnabled: args => {
-      const { arn, status } = executionTarget(args);
-      return !arn || !status || status === 'Executing';
-    },
-    execute: async args => {
-      let { arn, pipelineName } = executionTarget(args);
-      if (!arn) {
-        const picked = await pickExecution(s => s === 'Executing');
-        arn = picked?.arn;
-        pipelineName = picked?.pipelineName;
-      }
-      if (!arn) {
-        return;
-      }
-      const confirmed = await showDialog({
-        title: trans.__('Stop execution?'),
-        body: trans.__(
-          'Stop the execution %1 of %2? Running steps are stopped; this cannot be undone.',
-          arn.split('/').pop() ?? arn,
-          pipelineName ?? ''
-        ),
-        buttons: [
-          Dialog.cancelButton(),
-          Dialog.warnButton({ label: trans.__('Stop') })
-        ]
-      });
-      if (!confirmed.button.accept) {
-        return;
-      }
-      try {
-        await (await pipelines.getService()).stopExecution(arn);
-        if (pipelineName) {
-          pipelines.watch(arn, pipelineName);
-        }
-        Notification.info(
-          trans.__('Stopping %1.', arn.split('/').pop() ?? arn),
-          { autoClose: 4000 }
-        );
-        await pipelines.refresh();
-      } catch (error) {
-        notifyError(error, 'StopPipelineExecution');
-      }
-    }
+    allowed: canStop,
+    confirm: (id, pipelineName) => ({
+      title: trans.__('Stop execution?'),
+      body: trans.__(
+        'Stop the execution %1 of %2? Running steps are stopped; this cannot be undone.',
+        id,
+        pipelineName
+      ),
+      button: Dialog.warnButton({ label: trans.__('Stop') })
+    }),
+    act: (service, arn) => service.stopExecution(arn),
+    progress: id => trans.__('Stopping %1.', id),
+    operation: 'StopPipelineExecution'
   });
 
-  app.commands.addCommand(CommandIDs.retryExecution, {
+  addExecutionAction({
+    id: CommandIDs.retryExecution,
     label: trans.__('Retry Pipeline Execution'),
     caption: trans.__(
       'Retry a failed pipeline execution from its failed steps'
     ),
-    isEnabled: args => {
-      const { arn, status } = executionTarget(args);
-      return !arn || !status || status === 'Failed';
-    },
-    execute: async args => {
-      let { arn, pipelineName } = executionTarget(args);
-      if (!arn) {
-        const picked = await pickExecution(s => s === 'Failed');
-        arn = picked?.arn;
-        pipelineName = picked?.pipelineName;
-      }
-      if (!arn) {
-        return;
-      }
-      const confirmed = await showDialog({
-        title: trans.__('Retry execution?'),
-        body: trans.__(
-          'Retry the failed execution %1 of %2 from the steps that failed?',
-          arn.split('/').pop() ?? arn,
-          pipelineName ?? ''
-        ),
-        buttons: [
-          Dialog.cancelButton(),
-          Dialog.okButton({ label: trans.__('Retry') })
-        ]
-      });
-      if (!confirmed.button.accept) {
-        return;
-      }
-      try {
-        await (await pipelines.getService()).retryExecution(arn);
-        if (pipelineName) {
-          pipelines.watch(arn, pipelineName);
-        }
-        Notification.info(
-          trans.__('Retrying %1.', arn.split('/').pop() ?? arn),
-          { autoClose: 4000 }
-        );
-        await pipelines.refresh();
-      } catch (error) {
-        notifyError(error, 'RetryPipelineExecution');
-      }
-    }
+    allowed: canRetry,
+    confirm: (id, pipelineName) => ({
+      title: trans.__('Retry execution?'),
+      body: trans.__(
+        'Retry the failed execution %1 of %2 from the steps that failed?',
+        id,
+        pipelineName
+      ),
+      button: Dialog.okButton({ label: trans.__('Retry') })
+    }),
+    act: (service, arn) => service.retryExecution(arn),
+    progress: id => trans.__('Retrying %1.', id),
+    operation: 'RetryPipelineExecution'
   });
 
   app.commands.addCommand(CommandIDs.openExecution, {
