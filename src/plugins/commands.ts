@@ -8,7 +8,7 @@ import {
   WidgetTracker,
   showDialog
 } from '@jupyterlab/apputils';
-import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { FileBrowser } from '@jupyterlab/filebrowser';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { toMLOpsError } from '../core/errors';
@@ -34,7 +34,8 @@ export interface ICommandContext {
   pipelines: PipelinesModel;
   trans: TranslationBundle;
   palette: ICommandPalette | null;
-  fileBrowserFactory: IFileBrowserFactory | null;
+  /** The default file browser: its selection is the right-clicked definition file. */
+  fileBrowser: FileBrowser | null;
   tracker: WidgetTracker<MainAreaWidget<ExecutionGraphWidget>>;
 }
 
@@ -327,7 +328,7 @@ export function registerPipelineCommands(ctx: ICommandContext): void {
     execute: async args => {
       let path = args.path as string | undefined;
       if (!path) {
-        const browser = ctx.fileBrowserFactory?.tracker.currentWidget;
+        const browser = ctx.fileBrowser;
         const item = browser?.selectedItems().next();
         path = item && !item.done ? item.value.path : undefined;
       }

@@ -9,7 +9,7 @@ import {
   MainAreaWidget,
   WidgetTracker
 } from '@jupyterlab/apputils';
-import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
+import { IDefaultFileBrowser, FileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
@@ -42,7 +42,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
     ILayoutRestorer,
     ICommandPalette,
     ISettingRegistry,
-    ITranslator
+    ITranslator,
+    IDefaultFileBrowser
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -51,7 +52,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
-    fileBrowserFactory: IFileBrowserFactory | null
+    fileBrowser: FileBrowser | null
   ): IMLOpsSession => {
     translator = translator ?? nullTranslator;
     const trans = translator.load(TRANSLATION_DOMAIN);
@@ -116,7 +117,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLOpsSession> = {
       pipelines,
       trans,
       palette,
-      fileBrowserFactory,
+      fileBrowser,
       tracker
     });
     if (restorer) {

@@ -178,3 +178,55 @@ test.describe('Pipelines in the sidebar', () => {
     ).toBeVisible();
   });
 });
+
+test.describe('Run as my pipeline', () => {
+  test('a pipeline definition file becomes my pipeline of the project and runs', async ({
+    page,
+    tmpPath
+  }) => {
+    await openProject(page);
+    const definition = {
+      Version: '2020-12-01',
+      Parameters: [{ Name: 'Epochs', Type: 'Integer', DefaultValue: 3 }],
+      Steps: [
+        { Name: 'Prepare', Type: 'Processing', Arguments: {} },
+        {
+          Name: 'Train',
+          Type: 'Training',
+          DependsOn: ['Prepare'],
+          Arguments: {}
+        }
+      ]
+    };
+    await page.contents.uploadContent(
+      JSON.stringify(definition, null, 2),
+      'text',
+      `${tmpPath}/my_pipeline.json`
+    );
+    await page.sidebar.openTab('filebrowser');
+    await page.filebrowser.openDirectory(tmpPath);
+    await page
+      .locator('.jp-DirListing-item', { hasText: 'my_pipeline.json' })
+      .click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Run as My Pipeline' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText(
+      'customer-churn-data-scientist-user-pipeline'
+    );
+    await expect(
+      dialog.getByRole('textbox', { name: 'Epochs (integer)' })
+    ).toHaveValue('3');
+    await dialog.getByRole('button', { name: 'Run' }).click();
+    await expect(
+      page.getByText('Started customer-churn-data-scientist-user-pipeline.')
+    ).toBeVisible();
+    await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
+    const panel = page.locator('#sagemaker-mlops-sidebar');
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await expect(
+      panel.locator(
+        '.jp-MLOps-pipeline-row[data-pipeline-name="customer-churn-data-scientist-user-pipeline"]'
+      )
+    ).toBeVisible({ timeout: 60000 });
+  });
+});
