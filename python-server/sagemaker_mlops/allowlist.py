@@ -120,14 +120,25 @@ def match_operation(service_name: str, method: str, path: str, target: Optional[
         return service, operation
     if target:
         raise Refused("OperationNotAllowed", f"{service.name}: X-Amz-Target is not accepted for this service.")
-    for allowed_method, allowed_path, operation in service.rest_operations:
-        if path == allowed_path:
-            if method != allowed_method:
-                raise Refused(
-                    "OperationNotAllowed", f"{service.name}.{operation}: method {_safe(method)} is not forwarded."
-                )
+    same_path = [(m, op) for m, p, op in service.rest_operations if p == path]
+    for allowed_method, operation in same_path:
+        if method == allowed_method:
             return service, operation
+    if same_path:
+        raise Refused(
+            "OperationNotAllowed", f"{service.name}.{same_path[0][1]}: method {_safe(method)} is not forwarded."
+        )
     raise Refused("OperationNotAllowed", f"{service.name}: {_safe(method)} {_safe(path)} is not forwarded.")
+
+
+#: Operations whose name starts with one of these only read; the rest change something. The action is what
+#: jupyter_server's Authorizer is asked about (resource "sagemaker-mlops"), so a read-only user can browse only.
+READ_PREFIXES = ("List", "Describe", "Get", "Search", "Filter")
+
+
+def action_of(operation: str) -> str:
+    """The jupyter_server authorization action of an allowed operation: ``read`` or ``write``."""
+    return "read" if operation.startswith(READ_PREFIXES) else "write"
 
 
 def _safe(value: str, limit: int = 200) -> str:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Dict, Float, Int, Unicode
+from traitlets import Dict, Float, Int, Unicode, default
 from traitlets.config import Configurable
+
+#: Used when neither the configuration, the environment nor the AWS profile names a region.
+FALLBACK_REGION = "us-east-1"
 
 
 class SageMakerMLOps(Configurable):
     """Configure in ``jupyter_server_config.py`` as ``c.SageMakerMLOps.<name> = ...``."""
 
     region = Unicode(
-        "",
-        help="AWS region. Empty: botocore's (AWS_REGION / AWS_DEFAULT_REGION / the profile), else us-east-1.",
+        help=(
+            "AWS region of the proxied calls and of /context. Default: botocore's own resolution "
+            "(AWS_REGION / AWS_DEFAULT_REGION / the profile in ~/.aws/config), else us-east-1."
+        ),
     ).tag(config=True)
 
     endpoint_urls = Dict(
@@ -22,17 +27,23 @@ class SageMakerMLOps(Configurable):
         default_value={},
         help=(
             "Service -> endpoint URL overrides, e.g. VPC interface endpoints: "
-            "{'sagemaker': 'https://vpce-123.api.sagemaker.us-east-1.vpce.amazonaws.com'}. "
-            "Keys are the proxy's service names."
+            "{'sagemaker': 'https://vpce-0123-abcd.api.sagemaker.us-east-1.vpce.amazonaws.com'}. "
+            "Keys are the proxy's service names (sagemaker, logs, codecommit, codepipeline, codeartifact, "
+            "sagemaker-mlflow) and 'sts' for /context. Server configuration only: the browser cannot set them."
         ),
     ).tag(config=True)
 
     mlflow_tracking_uri = Unicode(
-        os.environ.get("MLFLOW_TRACKING_URI", ""),
-        help="Upstream of the 'sagemaker-mlflow' service: the MLflow tracking server URL (SigV4 service sagemaker-mlflow).",
+        help=(
+            "Upstream of the 'sagemaker-mlflow' service (SigV4 name sagemaker-mlflow). Either an http(s) URL of an "
+            "MLflow tracking server, or a SageMaker managed MLflow ARN "
+            "(arn:aws:sagemaker:<region>:<account>:mlflow-tracking-server/<name> or mlflow-app/<id>), which is "
+            "sent to https://<region>.experiments.sagemaker.aws with the ARN routing header. "
+            "Default: the MLFLOW_TRACKING_URI environment variable."
+        ),
     ).tag(config=True)
 
-    max_request_bytes = Int(5 * 1024 * 1024, help="Largest request body the proxy accepts.").tag(config=True)
+    max_request_bytes = Int(5 * 1024 * 1024, help="Largest request body the proxy accepts (413 above).").tag(config=True)
 
     upstream_timeout = Float(30.0, help="Seconds before an upstream AWS request is abandoned (504).").tag(config=True)
 
@@ -40,3 +51,13 @@ class SageMakerMLOps(Configurable):
         "/opt/ml/metadata/resource-metadata.json",
         help="SageMaker Studio's resource metadata file (domain, space, user profile).",
     ).tag(config=True)
+
+    @default("region")
+    def _default_region(self) -> str:
+        import botocore.session
+
+        return botocore.session.get_session().get_config_variable("region") or FALLBACK_REGION
+
+    @default("mlflow_tracking_uri")
+    def _default_mlflow_tracking_uri(self) -> str:
+        return os.environ.get("MLFLOW_TRACKING_URI", "")

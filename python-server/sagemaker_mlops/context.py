@@ -1,4 +1,8 @@
-"""``GET /sagemaker-mlops/context``: where the server runs and as whom (STS GetCallerIdentity, Studio metadata)."""
+"""``GET <base_url>sagemaker-mlops/context``: where the server runs and as whom.
+
+``{region, accountId, callerArn, studio: {...} | null, version}``; the identity comes from STS GetCallerIdentity,
+signed server-side by botocore and cached briefly; Studio fields from the resource-metadata file.
+"""
 
 from __future__ import annotations
 
@@ -15,40 +19,53 @@ from . import __version__
 from .allowlist import Refused
 from .base import MLOpsHandler
 
+#: Seconds a successful GetCallerIdentity answer is reused.
 CACHE_SECONDS = 60.0
-_AUTH_CODES = {
-    "ExpiredToken": "The AWS credentials of the Jupyter server have expired: restart the Studio app or renew them.",
-    "ExpiredTokenException": "The AWS credentials of the Jupyter server have expired: restart the Studio app or renew them.",
-    "InvalidClientTokenId": "The AWS access key of the Jupyter server is not valid.",
-    "SignatureDoesNotMatch": "The AWS secret key of the Jupyter server does not match its access key.",
-    "AccessDenied": "The server's role may not call sts:GetCallerIdentity.",
+
+_EXPIRED = (
+    "The AWS credentials of the Jupyter server have expired. Refresh the session: in SageMaker Studio restart "
+    "the app (or the space); elsewhere renew the credentials (e.g. aws sso login) and restart Jupyter."
+)
+#: STS error code -> (HTTP status, message for the user)
+_STS_ERRORS = {
+    "ExpiredToken": (403, _EXPIRED),
+    "ExpiredTokenException": (403, _EXPIRED),
+    "RequestExpired": (403, "The request to AWS STS expired: check the clock of the Jupyter server."),
+    "InvalidClientTokenId": (403, "The AWS access key of the Jupyter server is not valid (unknown or deactivated)."),
+    "UnrecognizedClientException": (403, "The AWS access key of the Jupyter server is not valid."),
+    "SignatureDoesNotMatch": (403, "The AWS secret key of the Jupyter server does not match its access key."),
+    "AccessDenied": (403, "The server's role may not call sts:GetCallerIdentity."),
+    "Throttling": (503, "AWS STS is throttling requests; retry shortly."),
+}
+
+#: resource-metadata.json key -> context key
+STUDIO_FIELDS = {
+    "DomainId": "domainId",
+    "SpaceName": "spaceName",
+    "UserProfileName": "userProfileName",
+    "AppType": "appType",
+    "ResourceArn": "resourceArn",
+    "ResourceName": "resourceName",
+    "ExecutionRoleArn": "executionRoleArn",
 }
 
 
 def studio_metadata(path: str) -> Optional[dict[str, Any]]:
-    """The Studio fields of ``resource-metadata.json``, or None outside Studio."""
-    file = Path(path)
+    """The Studio fields of ``resource-metadata.json`` (absent ones as null), or None outside Studio."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
         return None
-    return {
-        "domainId": data.get("DomainId"),
-        "spaceName": data.get("SpaceName"),
-        "userProfileName": data.get("UserProfileName"),
-        "appType": data.get("AppType"),
-        "resourceArn": data.get("ResourceArn"),
-    }
+    return {key: (data.get(name) if isinstance(data.get(name), str) else None) for name, key in STUDIO_FIELDS.items()}
 
 
 class ContextHandler(MLOpsHandler):
-
     @web.authenticated
     async def get(self) -> None:
-        aws = self.mlops_aws
-        region = aws.region
+        await self.authorize("read")
+        region = self.mlops_aws.region
         identity = await self._identity(region)
         self.finish(
             json.dumps(
@@ -63,30 +80,33 @@ class ContextHandler(MLOpsHandler):
         )
 
     async def _identity(self, region: str) -> dict[str, Any]:
-        cached = self.mlops_aws.identity_cache.get(region)
+        aws = self.mlops_aws
+        cached = aws.identity_cache.get(region)
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             return cached[1]
-        aws = self.mlops_aws
-        aws.credentials()  # NoCredentials as a clear 503 before botocore tries
+        await aws.credentials()  # NoCredentials as a clear 503 before botocore tries
+        endpoint = self.mlops_config.endpoint_urls.get("sts") or None
 
         def call() -> dict[str, Any]:
-            client = aws.session.create_client("sts", region_name=region)
+            client = aws.session.create_client("sts", region_name=region, endpoint_url=endpoint)
             return client.get_caller_identity()
 
         try:
             result = await asyncio.get_running_loop().run_in_executor(None, call)
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "ClientError")
-            message = _AUTH_CODES.get(code) or f"STS GetCallerIdentity failed ({code})."
-            raise Refused(code, message, 403 if code in _AUTH_CODES else 502) from None
+            code = str(error.response.get("Error", {}).get("Code", "ClientError"))
+            status, message = _STS_ERRORS.get(code, (502, f"AWS STS GetCallerIdentity failed ({code})."))
+            raise Refused(code, message, status) from None
         except NoCredentialsError:
             raise Refused("NoCredentials", "The Jupyter server has no AWS credentials.", 503) from None
         except EndpointConnectionError:
             raise Refused(
-                "UpstreamUnreachable", "AWS STS could not be reached. Check the network or the STS VPC endpoint.", 502
+                "UpstreamUnreachable",
+                "The AWS STS endpoint could not be reached. Check the STS VPC endpoint and the network, then retry.",
+                502,
             ) from None
         except BotoCoreError as error:
-            raise Refused("UpstreamError", f"STS GetCallerIdentity failed ({type(error).__name__}).", 502) from None
+            raise Refused("UpstreamError", f"AWS STS GetCallerIdentity failed ({type(error).__name__}).", 502) from None
         identity = {"Account": result.get("Account"), "Arn": result.get("Arn")}
-        self.mlops_aws.identity_cache[region] = (time.monotonic(), identity)
+        aws.identity_cache[region] = (time.monotonic(), identity)
         return identity

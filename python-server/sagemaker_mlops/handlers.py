@@ -1,20 +1,21 @@
-"""All routes of the server extension, in one table."""
+"""All routes of the server extension, in one table (relative to ``<base_url>sagemaker-mlops``)."""
 
 from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 
-from .aws import AwsContext
+from .base import ROUTE_PREFIX
 from .config import SageMakerMLOps
 from .context import ContextHandler
+from .endpoints import AwsContext
 from .proxy import AwsProxyHandler
 
-ROUTE_PREFIX = "sagemaker-mlops"
-
 ROUTES = [
+    # GET: {region, accountId, callerArn, studio, version}
     (r"/context", ContextHandler),
-    # The service segment is captured for routing; the handler re-reads the raw path for the remainder.
-    (r"/aws/([A-Za-z0-9-]+)(?:/.*)?", AwsProxyHandler),
+    # GET/POST/PUT/DELETE/PATCH /aws/<service>/<path>: the signing proxy. Everything under /aws reaches the
+    # handler, which reads the raw path itself, so any refusal is the proxy's JSON 403 rather than a 404 page.
+    (r"/aws(?:/.*)?", AwsProxyHandler),
 ]
 
 
@@ -24,7 +25,6 @@ def setup_handlers(server_app) -> None:
     web_app.settings["sagemaker_mlops.config"] = config
     web_app.settings["sagemaker_mlops.aws"] = AwsContext(config)
     base_url = web_app.settings["base_url"]
-    host_pattern = ".*$"
     web_app.add_handlers(
-        host_pattern, [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in ROUTES]
+        ".*$", [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in ROUTES]
     )

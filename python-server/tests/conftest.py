@@ -14,11 +14,15 @@ from typing import Any, Callable, Optional
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
 
 import pytest  # noqa: E402
+from moto import settings as moto_settings  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
+# ... and in case something imported moto first.
+moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
 
 XSRF = "5f2e9c0d1a7b4e3f"
 ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -32,6 +36,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_upstream() -> Any:
+    assert moto_settings.INITIAL_NO_AUTH_ACTION_COUNT == 0
     port = free_port()
     server = ThreadedMotoServer("127.0.0.1", port, verbose=False)
     server.start()
@@ -47,6 +52,7 @@ class Recorder:
     """A loopback HTTP server that records what reaches it and answers a canned response."""
 
     def __init__(self, respond: Optional[Callable[[BaseHTTPRequestHandler], None]] = None) -> None:
+        self.connections = 0
         self.requests: list[dict[str, Any]] = []
         recorder = self
 
@@ -73,7 +79,12 @@ class Recorder:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def verify_request(self, request: Any, client_address: Any) -> bool:
+                recorder.connections += 1  # counts even connections that never send a full request
+                return True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.host = f"127.0.0.1:{self.server.server_address[1]}"
@@ -198,3 +209,8 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return predicate()
+
+
+def untouched(peer: Recorder) -> bool:
+    """Nothing reached the peer: no request and not even a TCP connection."""
+    return peer.requests == [] and peer.connections == 0

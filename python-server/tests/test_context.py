@@ -50,7 +50,10 @@ class TestInStudio:
             "userProfileName": "alice",
             "appType": "JupyterLab",
             "resourceArn": "arn:aws:sagemaker:us-east-1:123456789012:space/d-abc123/alice-space",
+            "resourceName": "default",
+            "executionRoleArn": None,
         }
+        assert data["accountId"] == "123456789012"
 
 
 class TestInvalidCredentials:
@@ -76,3 +79,97 @@ class TestNoCredentials:
         response = await call("/sagemaker-mlops/context")
         assert response.code == 503
         assert error_of(response)["code"] == "NoCredentials"
+
+
+class TestBrokenMetadata:
+    @pytest.fixture
+    def mlops_config(self, tmp_path):
+        path = tmp_path / "resource-metadata.json"
+        path.write_text("{not json")
+        return {"resource_metadata_path": str(path)}
+
+    async def test_unreadable_metadata_means_not_in_studio(self, call):
+        response = await call("/sagemaker-mlops/context")
+        assert response.code == 200
+        assert json.loads(response.body)["studio"] is None
+
+
+def sts_error(code: str, status: int = 403):
+    def reply(handler):
+        payload = (
+            f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+            f"<Code>{code}</Code><Message>upstream says {code}</Message></Error><RequestId>r-1</RequestId>"
+            "</ErrorResponse>"
+        ).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "text/xml")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    return reply
+
+
+class TestStsErrors:
+    """STS is reached through endpoint_urls['sts'] (e.g. its VPC endpoint); its errors become {code, message}."""
+
+    @pytest.fixture
+    def sts_reply(self):
+        return sts_error("ExpiredToken")
+
+    @pytest.fixture
+    def sts(self, recorder, sts_reply):
+        return recorder(sts_reply)
+
+    @pytest.fixture
+    def mlops_config(self, tmp_path, sts):
+        return {"resource_metadata_path": str(tmp_path / "none.json"), "endpoint_urls": {"sts": sts.url}}
+
+    async def test_expired_token_says_to_refresh_the_session(self, call, sts, moto_upstream):
+        response = await call("/sagemaker-mlops/context")
+        assert response.code == 403
+        error = error_of(response)
+        assert error["code"] == "ExpiredToken"
+        assert "expired" in error["message"] and "Refresh the session" in error["message"]
+        assert len(sts.requests) == 1
+        assert sts.requests[0]["headers"]["Authorization"].startswith(
+            f"AWS4-HMAC-SHA256 Credential={moto_upstream['access_key']}/"
+        )
+        # Failures are not cached: the next call asks again.
+        await call("/sagemaker-mlops/context")
+        assert len(sts.requests) == 2
+
+    class TestOtherErrors:
+        @pytest.fixture
+        def sts_reply(self):
+            return sts_error("InternalFailure", 500)
+
+        async def test_other_sts_errors_are_502(self, call):
+            response = await call("/sagemaker-mlops/context")
+            assert response.code == 502
+            error = error_of(response)
+            assert error["code"] == "InternalFailure"
+            assert "GetCallerIdentity" in error["message"]
+
+
+async def test_identity_is_cached_briefly(call, moto_upstream, monkeypatch):
+    first = await call("/sagemaker-mlops/context")
+    assert first.code == 200
+    # Were STS asked again, this unreachable endpoint would fail the call.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    second = await call("/sagemaker-mlops/context")
+    assert second.code == 200
+    assert json.loads(second.body) == json.loads(first.body)
+
+
+class TestStsUnreachable:
+    @pytest.fixture
+    def mlops_config(self, tmp_path):
+        return {"resource_metadata_path": str(tmp_path / "none.json"), "endpoint_urls": {"sts": "http://127.0.0.1:9"}}
+
+    async def test_unreachable_sts_is_502(self, call):
+        response = await call("/sagemaker-mlops/context")
+        assert response.code == 502
+        error = error_of(response)
+        assert error["code"] == "UpstreamUnreachable"
+        assert "STS VPC endpoint" in error["message"]

@@ -103,9 +103,12 @@ class TestWrongServerCredentials:
 
     async def test_upstream_signature_error_is_relayed_as_json(self, call):
         response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
-        # The upstream's own verdict is relayed unchanged (moto answers auth errors in XML).
-        assert response.code in (400, 403), response.body
-        assert b"SignatureDoesNotMatch" in response.body or b"InvalidSignature" in response.body, response.body
+        # The upstream's own verdict, relayed as JSON (moto answers auth errors in XML; AWS in JSON).
+        assert response.code == 403, response.body
+        error = json.loads(response.body)
+        assert error["code"] == error["__type"] == "SignatureDoesNotMatch"
+        assert "signature" in error["message"].lower()
+        assert response.headers["x-amzn-ErrorType"] == "SignatureDoesNotMatch"
 
 
 class TestUnknownKey:
@@ -114,8 +117,10 @@ class TestUnknownKey:
         return {"AWS_ACCESS_KEY_ID": "AKIA" + "Z" * 16, "AWS_SECRET_ACCESS_KEY": "y" * 40}
 
     async def test_unknown_access_key_is_refused_by_the_upstream(self, call):
+        # Proves moto verifies requests: with authentication off this call would succeed.
         response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
-        assert response.code in (400, 403), response.body
+        assert response.code == 403, response.body
+        assert json.loads(response.body)["code"] == "InvalidClientTokenId"
 
 
 class TestNoCredentials:
