@@ -123,6 +123,51 @@ export function registerPipelineCommands(ctx: ICommandContext): void {
     };
   };
 
+  /**
+   * The run dialog for a pipeline's current definition, then: watch the new
+   * execution, say it started (with Open), refresh the sidebar.
+   */
+  const runAndWatch = async (
+    service: PipelineService,
+    pipelineName: string,
+    note?: string
+  ): Promise<void> => {
+    const definition = await service.getPipelineDefinition(pipelineName);
+    const arn = await runDialog(
+      pipelineName,
+      definition.parameters,
+      trans,
+      request =>
+        service.startExecution(pipelineName, {
+          parameters: Object.entries(request.values).map(([name, value]) => ({
+            name,
+            value
+          })),
+          displayName: request.displayName || undefined,
+          description: request.description || undefined
+        }),
+      note
+    );
+    if (!arn) {
+      return;
+    }
+    pipelines.watch(arn, pipelineName);
+    Notification.success(trans.__('Started %1.', pipelineName), {
+      autoClose: 5000,
+      actions: [
+        {
+          label: trans.__('Open'),
+          callback: () =>
+            void app.commands.execute(CommandIDs.openExecution, {
+              executionArn: arn,
+              pipelineName
+            })
+        }
+      ]
+    });
+    await pipelines.refresh();
+  };
+
   app.commands.addCommand(CommandIDs.runPipeline, {
     label: args =>
       args.pipelineName
@@ -142,37 +187,7 @@ export function registerPipelineCommands(ctx: ICommandContext): void {
       }
       try {
         const service = await pipelines.getService();
-        const definition = await service.getPipelineDefinition(pipelineName);
-        const arn = await runDialog(
-          pipelineName,
-          definition.parameters,
-          trans,
-          async request =>
-            service.startExecution(pipelineName, {
-              parameters: Object.entries(request.values).map(
-                ([name, value]) => ({ name, value })
-              ),
-              displayName: request.displayName || undefined,
-              description: request.description || undefined
-            })
-        );
-        if (arn) {
-          pipelines.watch(arn, pipelineName);
-          Notification.success(trans.__('Started %1.', pipelineName), {
-            autoClose: 5000,
-            actions: [
-              {
-                label: trans.__('Open'),
-                callback: () =>
-                  void app.commands.execute(CommandIDs.openExecution, {
-                    executionArn: arn,
-                    pipelineName
-                  })
-              }
-            ]
-          });
-          await pipelines.refresh();
-        }
+        await runAndWatch(service, pipelineName);
       } catch (error) {
         notifyError(error, 'StartPipelineExecution');
       }
@@ -369,40 +384,13 @@ export function registerPipelineCommands(ctx: ICommandContext): void {
           String(file.content),
           { project, user, roleArn }
         );
-        const definition = await service.getPipelineDefinition(pipelineName);
-        const arn = await runDialog(
+        await runAndWatch(
+          service,
           pipelineName,
-          definition.parameters,
-          trans,
-          request =>
-            service.startExecution(pipelineName, {
-              parameters: Object.entries(request.values).map(
-                ([name, value]) => ({ name, value })
-              ),
-              displayName: request.displayName || undefined,
-              description: request.description || undefined
-            }),
           created
             ? trans.__('Created your pipeline %1.', pipelineName)
             : trans.__('Updated your pipeline %1.', pipelineName)
         );
-        if (arn) {
-          pipelines.watch(arn, pipelineName);
-          Notification.success(trans.__('Started %1.', pipelineName), {
-            autoClose: 5000,
-            actions: [
-              {
-                label: trans.__('Open'),
-                callback: () =>
-                  void app.commands.execute(CommandIDs.openExecution, {
-                    executionArn: arn,
-                    pipelineName
-                  })
-              }
-            ]
-          });
-          await pipelines.refresh();
-        }
       } catch (error) {
         notifyError(error, 'CreatePipeline');
       }
