@@ -46,7 +46,7 @@ def register_extensions(state: DevstackState) -> list[Extension]:
     """
     import importlib
 
-    from .sagemaker_ext import SageMakerExtension
+    from .sagemaker import SageMakerExtension
 
     extensions: list[Extension] = [SageMakerExtension(state)]
     for qualified, class_name in OPTIONAL_EXTENSIONS:

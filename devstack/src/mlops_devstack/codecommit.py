@@ -447,6 +447,19 @@ class CodeCommitExtension:
             raise AwsError("InvalidBranchNameException", f"The specified branch name {name} is not valid.")
         return name
 
+    def _commit_id(self, repo: RepoRecord, params: dict, missing_code: str, key: str = "commitId") -> str:
+        """The full id of the commit ``params[key]`` names (a full or abbreviated hex id); ``missing_code`` is the
+        error code the operation uses when there is no such commit (GetCommit and CreateBranch differ)."""
+        commit_id = params.get(key)
+        if not commit_id:
+            raise AwsError("CommitIdRequiredException", "A commit ID was not specified.")
+        if not isinstance(commit_id, str) or not re.match(r"^[0-9a-fA-F]{4,40}$", commit_id):
+            raise AwsError("InvalidCommitIdException", f"The specified commit ID {commit_id} is not valid.")
+        oid = repo.git.resolve_commit(commit_id.lower())
+        if not oid:
+            raise AwsError(missing_code, f"Could not find commit {commit_id} in repository {repo.name}.")
+        return oid
+
     def _commit_for(self, repo: RepoRecord, spec: Optional[str]) -> str:
         git = repo.git
         if not spec:
@@ -553,14 +566,7 @@ class CodeCommitExtension:
     def _op_create_branch(self, req: Request, p: dict) -> dict:
         repo = self._repo(p)
         branch = self._branch_name(p)
-        commit_id = p.get("commitId")
-        if not commit_id:
-            raise AwsError("CommitIdRequiredException", "A commit ID was not specified.")
-        if not isinstance(commit_id, str) or not re.match(r"^[0-9a-fA-F]{4,40}$", commit_id):
-            raise AwsError("InvalidCommitIdException", f"The specified commit ID {commit_id} is not valid.")
-        oid = repo.git.resolve_commit(commit_id.lower())
-        if not oid:
-            raise AwsError("CommitDoesNotExistException", f"Could not find commit {commit_id} in repository {repo.name}.")
+        oid = self._commit_id(repo, p, "CommitDoesNotExistException")
         if repo.git.branch_tip(branch):
             raise AwsError(
                 "BranchNameExistsException", f"Cannot create branch {branch} because a branch with that name already exists."
@@ -624,14 +630,7 @@ class CodeCommitExtension:
 
     def _op_get_commit(self, req: Request, p: dict) -> dict:
         repo = self._repo(p)
-        commit_id = p.get("commitId")
-        if not commit_id:
-            raise AwsError("CommitIdRequiredException", "A commit ID was not specified.")
-        if not isinstance(commit_id, str) or not re.match(r"^[0-9a-fA-F]{4,40}$", commit_id):
-            raise AwsError("InvalidCommitIdException", f"The specified commit ID {commit_id} is not valid.")
-        oid = repo.git.resolve_commit(commit_id.lower())
-        if not oid:
-            raise AwsError("CommitIdDoesNotExistException", f"Could not find commit {commit_id} in repository {repo.name}.")
+        oid = self._commit_id(repo, p, "CommitIdDoesNotExistException")
         return {"commit": repo.git.commit_info(oid)}
 
     def _op_get_differences(self, req: Request, p: dict) -> dict:
@@ -769,12 +768,7 @@ class CodeCommitExtension:
     def _op_put_file(self, req: Request, p: dict) -> dict:
         repo = self._repo(p)
         branch = self._branch_name(p)
-        if "fileContent" not in p or p.get("fileContent") in (None, ""):
-            raise AwsError(
-                "FileContentRequiredException",
-                "The file cannot be added because it is empty. Empty files cannot be added to the repository with this API.",
-            )
-        content = _b64decode(p["fileContent"], "fileContent")
+        content = _b64decode(p["fileContent"], "fileContent") if p.get("fileContent") not in (None, "") else b""
         if not content:
             raise AwsError(
                 "FileContentRequiredException",

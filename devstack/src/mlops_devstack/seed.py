@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from .sagemaker_ext import moto_time as _moto_time
+from .sagemaker import moto_time as _moto_time
 from .state import DevstackState
 
 DAY = 86400.0
