@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Dict, Float, Int, Unicode, default
+from traitlets import Dict, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 #: Used when neither the configuration, the environment nor the AWS profile names a region.
@@ -40,6 +40,15 @@ class SageMakerMLOps(Configurable):
             "(arn:aws:sagemaker:<region>:<account>:mlflow-tracking-server/<name> or mlflow-app/<id>), which is "
             "sent to https://<region>.experiments.sagemaker.aws with the ARN routing header. "
             "Default: the MLFLOW_TRACKING_URI environment variable."
+        ),
+    ).tag(config=True)
+
+    capabilities = List(
+        Unicode(),
+        default_value=["connection", "pipelines"],
+        help=(
+            "The enabled capabilities: their routes are served and the proxy forwards exactly the operations they "
+            "declare. Built-in names (connection, pipelines) or 'package.module[:ATTRIBUTE]' of a Capability."
         ),
     ).tag(config=True)
 

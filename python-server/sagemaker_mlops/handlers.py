@@ -1,18 +1,17 @@
-"""All routes of the server extension, in one table (relative to ``<base_url>sagemaker-mlops``)."""
+"""The route table (relative to ``<base_url>sagemaker-mlops``): the proxy, then what each enabled capability declares."""
 
 from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 
+from . import capabilities
 from .base import ROUTE_PREFIX
 from .config import SageMakerMLOps
-from .context import ContextHandler
 from .endpoints import AwsContext
 from .proxy import AwsProxyHandler
 
-ROUTES = [
-    # GET: {region, accountId, callerArn, studio, version}
-    (r"/context", ContextHandler),
+#: Routes of the extension itself, whatever the capabilities.
+CORE_ROUTES = [
     # GET/POST/PUT/DELETE/PATCH /aws/<service>/<path>: the signing proxy. Everything under /aws reaches the
     # handler, which reads the raw path itself, so any refusal is the proxy's JSON 403 rather than a 404 page.
     (r"/aws(?:/.*)?", AwsProxyHandler),
@@ -22,9 +21,11 @@ ROUTES = [
 def setup_handlers(server_app) -> None:
     web_app = server_app.web_app
     config = SageMakerMLOps(parent=server_app)
+    enabled = capabilities.load_all(config.capabilities)
     web_app.settings["sagemaker_mlops.config"] = config
     web_app.settings["sagemaker_mlops.aws"] = AwsContext(config)
+    web_app.settings["sagemaker_mlops.allowlist"] = capabilities.allowlist_of(enabled)
     base_url = web_app.settings["base_url"]
-    web_app.add_handlers(
-        ".*$", [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in ROUTES]
-    )
+    routes = CORE_ROUTES + capabilities.routes_of(enabled)
+    web_app.add_handlers(".*$", [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in routes])
+    server_app.log.info("sagemaker_mlops: capabilities %s", ", ".join(c.name for c in enabled))

@@ -21,7 +21,7 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.simple_httpclient import HTTPTimeoutError
 
-from .allowlist import Refused, Service, action_of, match_operation
+from .allowlist import Allowlist, Refused, Service, action_of
 from .base import ROUTE_PREFIX, MLOpsHandler
 from .endpoints import Upstream
 
@@ -85,7 +85,9 @@ class AwsProxyHandler(MLOpsHandler):
         method = (request.method or "GET").upper()
         service_name, remainder = self._split_raw_path()
         headers = forwarded_headers(request.headers.get_all())
-        service, operation = match_operation(service_name, method, remainder, headers.get("x-amz-target"))
+        allowlist: Allowlist = self.settings["sagemaker_mlops.allowlist"]
+        match = allowlist.match(service_name, method, remainder, headers.get("x-amz-target"))
+        service, operation = match.service, match.operation
         await self.authorize(action_of(operation))
 
         config = self.mlops_config

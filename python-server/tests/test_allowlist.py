@@ -4,32 +4,28 @@ import json
 
 import pytest
 
-from sagemaker_mlops.allowlist import SERVICES, action_of
+from rest_capability import WITH_REST
+
+from sagemaker_mlops.allowlist import SERVICES, Allowlist, RestOperation, action_of
+from sagemaker_mlops.capabilities import BUILTIN, allowlist_of, load, load_all
 
 from conftest import aws_call, error_of, untouched
 
-#: The operations the product needs, as specified; the table in allowlist.py must be exactly this.
-EXPECTED_JSON = {
-    "sagemaker": (
-        "SageMaker",
-        """ListProjects DescribeProject Search ListTags ListPipelines DescribePipeline
-        DescribePipelineDefinitionForExecution ListPipelineExecutions DescribePipelineExecution
-        ListPipelineExecutionSteps ListPipelineParametersForExecution StartPipelineExecution StopPipelineExecution
-        RetryPipelineExecution CreatePipeline UpdatePipeline AddTags DescribeTrainingJob DescribeProcessingJob
-        ListModelPackageGroups DescribeModelPackageGroup ListModelPackages DescribeModelPackage UpdateModelPackage
-        ListExperiments ListTrials ListTrialComponents DescribeTrialComponent""",
-    ),
-    "logs": ("Logs_20140328", "GetLogEvents DescribeLogStreams FilterLogEvents"),
-    "codecommit": (
-        "CodeCommit_20150413",
-        """GetRepository GetBranch ListBranches CreateBranch GetFile GetFolder PutFile CreateCommit GetCommit
-        GetDifferences CreatePullRequest GetPullRequest ListPullRequests MergePullRequestByFastForward""",
-    ),
-    "codepipeline": (
-        "CodePipeline_20150709",
-        "ListPipelines GetPipelineState ListPipelineExecutions GetPipelineExecution",
-    ),
+#: What the shipped features use, per capability; the allowlist must be exactly the union of this.
+SHIPPED = {
+    "connection": {"sagemaker": "ListProjects DescribeProject ListTags"},
+    "pipelines": {
+        "sagemaker": """Search ListTags ListPipelines DescribePipeline DescribePipelineDefinitionForExecution
+        ListPipelineExecutions DescribePipelineExecution ListPipelineExecutionSteps ListPipelineParametersForExecution
+        StartPipelineExecution StopPipelineExecution RetryPipelineExecution CreatePipeline UpdatePipeline""",
+        "logs": "GetLogEvents DescribeLogStreams",
+    },
 }
+EXPECTED_JSON = {
+    "sagemaker": ("SageMaker", SHIPPED["connection"]["sagemaker"] + " " + SHIPPED["pipelines"]["sagemaker"]),
+    "logs": ("Logs_20140328", SHIPPED["pipelines"]["logs"]),
+}
+#: What the test capability (tests/rest_capability.py) adds.
 EXPECTED_REST = {
     "codeartifact": {
         ("GET", "/v1/repository/endpoint"),
@@ -40,10 +36,8 @@ EXPECTED_REST = {
         ("GET", "/api/2.0/mlflow/experiments/search"),
         ("POST", "/api/2.0/mlflow/experiments/search"),
         ("GET", "/api/2.0/mlflow/experiments/get-by-name"),
-        ("GET", "/api/2.0/mlflow/experiments/get"),
         ("POST", "/api/2.0/mlflow/runs/search"),
         ("GET", "/api/2.0/mlflow/runs/get"),
-        ("GET", "/api/2.0/mlflow/metrics/get-history"),
     },
 }
 
@@ -51,10 +45,10 @@ EXPECTED_REST = {
 @pytest.fixture
 def mlops_config(tmp_path, upstream):
     # Every service points at the recording upstream, so a refused request provably never leaves the server.
-    names = ["sagemaker", "logs", "codecommit", "codepipeline", "codeartifact", "sagemaker-mlflow"]
     return {
         "resource_metadata_path": str(tmp_path / "none.json"),
-        "endpoint_urls": {name: upstream.url for name in names},
+        "endpoint_urls": {name: upstream.url for name in SERVICES},
+        "capabilities": WITH_REST,
     }
 
 
@@ -72,8 +66,11 @@ async def test_unknown_service_is_refused(call, upstream):
     [
         ("sagemaker", "SageMaker.DeleteDomain"),
         ("sagemaker", "SageMaker.CreatePresignedDomainUrl"),
-        ("codecommit", "CodeCommit_20150413.DeleteRepository"),
+        ("sagemaker", "SageMaker.UpdateModelPackage"),  # a write of the registry, which has not shipped
+        ("sagemaker", "SageMaker.AddTags"),
+        ("sagemaker", "SageMaker.DescribeTrainingJob"),
         ("logs", "Logs_20140328.DeleteLogGroup"),
+        ("logs", "Logs_20140328.FilterLogEvents"),
         ("sagemaker", "CodeCommit_20150413.GetFile"),  # a real operation, but of another service
     ],
 )
@@ -84,6 +81,42 @@ async def test_disallowed_json_operation_is_refused_and_named(call, upstream, se
     assert error["code"] == "OperationNotAllowed"
     assert target in error["message"]
     assert untouched(upstream)
+
+
+class TestShippedCapabilitiesOnly:
+    @pytest.fixture
+    def mlops_config(self, tmp_path, upstream):
+        return {
+            "resource_metadata_path": str(tmp_path / "none.json"),
+            "endpoint_urls": {name: upstream.url for name in SERVICES},
+        }
+
+    @pytest.mark.parametrize(
+        "service,target,path",
+        [
+            ("codecommit", "CodeCommit_20150413.CreateCommit", "/"),
+            ("codecommit", "CodeCommit_20150413.GetFile", "/"),
+            ("codepipeline", "CodePipeline_20150709.ListPipelines", "/"),
+            ("codeartifact", None, "/v1/repository/endpoint?domain=mlops"),
+            ("sagemaker-mlflow", None, "/api/2.0/mlflow/runs/search"),
+        ],
+    )
+    async def test_services_no_capability_uses_are_not_forwarded(self, call, upstream, service, target, path):
+        # Known services (endpoint configured, signing name known) with no granted operation: refused as a whole.
+        kwargs = aws_call(target) if target else {"method": "POST", "body": "{}"}
+        response = await call(f"/sagemaker-mlops/aws/{service}{path}", **kwargs)
+        assert response.code == 403
+        error = error_of(response)
+        assert error["code"] == "ServiceNotAllowed"
+        assert f"'{service}'" in error["message"]
+        assert untouched(upstream)
+
+    async def test_shipped_operations_are_forwarded(self, call, upstream):
+        for target in ("SageMaker.ListProjects", "SageMaker.StartPipelineExecution", "Logs_20140328.GetLogEvents"):
+            service = "logs" if target.startswith("Logs") else "sagemaker"
+            response = await call(f"/sagemaker-mlops/aws/{service}/", **aws_call(target))
+            assert response.code == 200, (target, response.body)
+        assert len(upstream.requests) == 3
 
 
 async def test_json_request_without_target_is_refused(call, upstream):
@@ -148,16 +181,54 @@ async def test_mlflow_paths_outside_the_allowlist_are_refused(call, upstream):
 
 
 def test_the_table_is_exactly_the_specified_allowlist():
-    assert set(SERVICES) == set(EXPECTED_JSON) | set(EXPECTED_REST)
+    # The shipped capabilities, and nothing else, make up the default allowlist.
+    assert BUILTIN == ("connection", "pipelines")
+    capabilities = load_all(BUILTIN)
+    for capability in capabilities:
+        assert {name: set(ops) for name, ops in capability.operations.items()} == {
+            name: set(ops.split()) for name, ops in SHIPPED[capability.name].items()
+        }
+    allowlist = allowlist_of(capabilities)
+    assert allowlist.services == set(EXPECTED_JSON)
     for name, (prefix, operations) in EXPECTED_JSON.items():
         assert SERVICES[name].target_prefix == prefix
-        assert SERVICES[name].json_operations == frozenset(operations.split())
-        assert SERVICES[name].rest_operations == ()
-    for name, routes in EXPECTED_REST.items():
-        assert SERVICES[name].target_prefix is None
-        assert {(method, path) for method, path, _ in SERVICES[name].rest_operations} == routes
+        assert allowlist.json_operations[name] == frozenset(operations.split())
+    assert allowlist.rest_operations == {}
+    for name in ("codecommit", "codepipeline", "codeartifact", "sagemaker-mlflow"):
+        assert name not in allowlist.services
+    # The service definitions stay, so a later capability can grant their operations.
     assert SERVICES["sagemaker-mlflow"].signing_name == "sagemaker-mlflow"
     assert SERVICES["codeartifact"].signing_name == "codeartifact"
+    assert SERVICES["codecommit"].target_prefix == "CodeCommit_20150413"
+    assert SERVICES["codepipeline"].target_prefix == "CodePipeline_20150709"
+
+
+def test_a_capability_adds_rest_operations():
+    allowlist = allowlist_of(load_all(WITH_REST))
+    assert allowlist.services == set(EXPECTED_JSON) | set(EXPECTED_REST) | {"codepipeline"}
+    assert allowlist.json_operations["codepipeline"] == {"ListPipelines"}
+    for name, routes in EXPECTED_REST.items():
+        assert SERVICES[name].target_prefix is None
+        assert {(op.method, op.path) for op in allowlist.rest_operations[name]} == routes
+
+
+def test_capability_declarations_are_checked():
+    with pytest.raises(ValueError, match="unknown service"):
+        Allowlist([{"iam": ["CreateUser"]}])
+    with pytest.raises(ValueError, match="REST service"):
+        Allowlist([{"codeartifact": ["ListPackages"]}])
+    with pytest.raises(ValueError, match="JSON-protocol"):
+        Allowlist([{"sagemaker": [RestOperation("GET", "/", "X")]}])
+    with pytest.raises(ValueError, match="differently"):
+        Allowlist(
+            [
+                {"codeartifact": [RestOperation("GET", "/v1/x", "X", frozenset({"a"}))]},
+                {"codeartifact": [RestOperation("GET", "/v1/x", "X", frozenset({"b"}))]},
+            ]
+        )
+    with pytest.raises(ValueError, match="twice"):
+        load_all(["pipelines", "pipelines"])
+    assert load("sagemaker_mlops.capabilities.pipelines").name == "pipelines"
 
 
 def test_read_and_write_actions():
@@ -171,7 +242,7 @@ def test_read_and_write_actions():
 
 async def test_every_allowed_operation_is_forwarded_and_signed_for_its_service(call, upstream):
     expected = []
-    for name, (prefix, operations) in EXPECTED_JSON.items():
+    for name, (prefix, operations) in {**EXPECTED_JSON, "codepipeline": ("CodePipeline_20150709", "ListPipelines")}.items():
         for operation in operations.split():
             response = await call(f"/sagemaker-mlops/aws/{name}/", **aws_call(f"{prefix}.{operation}"))
             assert response.code == 200, (name, operation, response.body)

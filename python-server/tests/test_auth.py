@@ -3,6 +3,8 @@
 import pytest
 from jupyter_server.auth.authorizer import Authorizer
 
+from rest_capability import WITH_REST
+
 from conftest import XSRF, aws_call, error_of, untouched
 
 ROUTES = [
@@ -17,6 +19,7 @@ def mlops_config(tmp_path, upstream):
     return {
         "resource_metadata_path": str(tmp_path / "none.json"),
         "endpoint_urls": {"sagemaker": upstream.url, "codeartifact": upstream.url},
+        "capabilities": WITH_REST,
     }
 
 

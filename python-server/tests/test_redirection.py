@@ -10,6 +10,8 @@ from sagemaker_mlops.config import SageMakerMLOps
 from sagemaker_mlops.endpoints import AwsContext
 from sagemaker_mlops.proxy import forwarded_headers
 
+from rest_capability import WITH_REST
+
 from conftest import XSRF, aws_call, error_of, untouched
 
 
@@ -17,6 +19,7 @@ from conftest import XSRF, aws_call, error_of, untouched
 def mlops_config(tmp_path, upstream):
     return {
         "resource_metadata_path": str(tmp_path / "none.json"),
+        "capabilities": WITH_REST,
         "endpoint_urls": {"sagemaker": upstream.url, "codeartifact": upstream.url},
     }
 
@@ -205,7 +208,11 @@ class TestEndpointResolution:
 
     @pytest.fixture
     def mlops_config(self, tmp_path, upstream):
-        return {"resource_metadata_path": str(tmp_path / "none.json"), "endpoint_urls": {"codepipeline": upstream.url}}
+        return {
+            "resource_metadata_path": str(tmp_path / "none.json"),
+            "capabilities": WITH_REST,
+            "endpoint_urls": {"codepipeline": upstream.url},
+        }
 
     @pytest.fixture
     def aws_env(self, aws_env, monkeypatch, evil, recorder):
@@ -241,6 +248,7 @@ class TestEndpointWithAPath:
     def mlops_config(self, tmp_path, upstream):
         return {
             "resource_metadata_path": str(tmp_path / "none.json"),
+            "capabilities": WITH_REST,
             "endpoint_urls": {"sagemaker-mlflow": upstream.url + "/tracking/"},
         }
 
@@ -258,6 +266,7 @@ class TestManagedMlflowArn:
     def mlops_config(self, tmp_path, upstream):
         return {
             "resource_metadata_path": str(tmp_path / "none.json"),
+            "capabilities": WITH_REST,
             "mlflow_tracking_uri": ARN,
             "endpoint_urls": {"sagemaker-mlflow": upstream.url},  # e.g. the VPC endpoint of sagemaker-mlflow
         }

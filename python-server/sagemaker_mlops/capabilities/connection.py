@@ -1,4 +1,5 @@
-"""``GET <base_url>sagemaker-mlops/context``: where the server runs and as whom.
+"""Connection: ``GET <base_url>sagemaker-mlops/context`` (where the server runs and as whom) and the project
+operations the frontend sends through the proxy (list and describe projects, read their tags).
 
 ``{region, accountId, callerArn, studio: {...} | null, version}``; the identity comes from STS GetCallerIdentity,
 signed server-side by botocore and cached briefly; Studio fields from the resource-metadata file.
@@ -15,9 +16,10 @@ from typing import Any, Optional
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 from tornado import web
 
-from . import __version__
-from .allowlist import Refused
-from .base import MLOpsHandler
+from .. import __version__
+from ..allowlist import Refused
+from ..base import MLOpsHandler
+from . import Capability
 
 #: Seconds a successful GetCallerIdentity answer is reused.
 CACHE_SECONDS = 60.0
@@ -110,3 +112,11 @@ class ContextHandler(MLOpsHandler):
         identity = {"Account": result.get("Account"), "Arn": result.get("Arn")}
         aws.identity_cache[region] = (time.monotonic(), identity)
         return identity
+
+
+CAPABILITY = Capability(
+    name="connection",
+    # GET: {region, accountId, callerArn, studio, version}
+    routes=((r"/context", ContextHandler),),
+    operations={"sagemaker": ["ListProjects", "DescribeProject", "ListTags"]},
+)
