@@ -23,14 +23,29 @@ def stack(tmp_path_factory):
     devstack.stop()
 
 
-def make_client(stack, service: str, identity: str = "data-scientist", **overrides):
+def role_credentials(stack, identity: str) -> dict:
+    """A role's temporary credentials, fetched from its container-credentials endpoint as an SDK does."""
     ident = stack.state.identities[identity]
+    request = urllib.request.Request(stack.endpoint + ident["credentials_path"], headers={"Authorization": ident["credentials_token"]})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def make_client(stack, service: str, identity: str = "data-scientist", **overrides):
+    """A client with static credentials: a role session (data-scientist, approver) or the admin's key."""
+    ident = stack.state.identities[identity]
+    if ident["kind"] == "role":
+        creds = role_credentials(stack, identity)
+        key, secret, token = creds["AccessKeyId"], creds["SecretAccessKey"], creds["Token"]
+    else:
+        key, secret, token = ident["access_key_id"], ident["secret_access_key"], None
     return boto3.client(
         service,
         region_name=stack.state.region,
         endpoint_url=stack.endpoint,
-        aws_access_key_id=overrides.get("access_key", ident["access_key_id"]),
-        aws_secret_access_key=overrides.get("secret_key", ident["secret_access_key"]),
+        aws_access_key_id=overrides.get("access_key", key),
+        aws_secret_access_key=overrides.get("secret_key", secret),
+        aws_session_token=overrides.get("session_token", token),
         config=Config(retries={"max_attempts": 1}),
     )
 

@@ -11,6 +11,9 @@ from conftest import control, make_client
 
 pytestmark = pytest.mark.usefixtures("reset_faults")
 
+#: the data scientist's role session, as Studio names it
+DS_SESSION = "arn:aws:sts::123456789012:assumed-role/data-scientist/SageMaker"
+
 
 @pytest.mark.parametrize("call", ["list_projects", "list_pipelines"])  # added by the devstack / served by moto
 def test_wrong_secret_is_refused(stack, call):
@@ -64,7 +67,7 @@ def test_per_operation_access_denied(stack, sm, project):
         sm.start_pipeline_execution(PipelineName=project["build_pipeline"], ClientRequestToken="a" * 32)
     error = raised.value.response["Error"]
     assert error["Code"] == "AccessDeniedException"
-    assert "user/data-scientist is not authorized to perform: sagemaker:StartPipelineExecution" in error["Message"]
+    assert "assumed-role/data-scientist/SageMaker is not authorized to perform: sagemaker:StartPipelineExecution" in error["Message"]
     sm.list_pipelines()  # other operations still work
 
 
@@ -113,7 +116,7 @@ def test_access_denied_names_the_resource_like_aws(stack, sm, project):
         sm.describe_pipeline(PipelineName=project["build_pipeline"])  # served by moto
     message = raised.value.response["Error"]["Message"]
     assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
-    assert message.startswith(f"User: {stack.state.identities['data-scientist']['arn']} is not authorized to perform: sagemaker:DescribePipeline on resource: arn:aws:sagemaker:us-east-1:123456789012:pipeline/{project['build_pipeline']}")
+    assert message.startswith(f"User: {DS_SESSION} is not authorized to perform: sagemaker:DescribePipeline on resource: arn:aws:sagemaker:us-east-1:123456789012:pipeline/{project['build_pipeline']}")
     arn = sm.list_pipeline_executions(PipelineName=project["build_pipeline"], MaxResults=1)["PipelineExecutionSummaries"][0]["PipelineExecutionArn"]
     with pytest.raises(ClientError) as raised:
         sm.stop_pipeline_execution(PipelineExecutionArn=arn, ClientRequestToken="b" * 32)
@@ -127,14 +130,14 @@ def test_iam_denial_of_approval_reads_like_aws(stack, sm, project):
         sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Rejected", ApprovalDescription="no")
     message = raised.value.response["Error"]["Message"]
     assert message == (
-        f"User: {stack.state.identities['data-scientist']['arn']} is not authorized to perform: sagemaker:UpdateModelPackage "
+        f"User: {DS_SESSION} is not authorized to perform: sagemaker:UpdateModelPackage "
         f"on resource: {arn} with an explicit deny in an identity-based policy"
     )
 
 
 def test_faults_speak_the_query_and_s3_protocols(stack, project):
     sts = make_client(stack, "sts")
-    assert sts.get_caller_identity()["Arn"].endswith("user/data-scientist")
+    assert sts.get_caller_identity()["Arn"] == DS_SESSION
     s3 = make_client(stack, "s3")
     control(stack, "/faults", {"throttle": ["GetCallerIdentity", "ListObjectsV2"]})
     with pytest.raises(ClientError) as raised:

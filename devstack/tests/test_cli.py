@@ -24,6 +24,17 @@ def _env_file(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if line and not line.startswith("#"))
 
 
+def _session(env: dict[str, str], uri: str, token: str) -> boto3.Session:
+    """A boto3 session whose only credentials are a container-credentials endpoint, as in Studio."""
+    from botocore.credentials import ContainerProvider
+    from botocore.session import Session
+
+    provider = ContainerProvider(environ={"AWS_CONTAINER_CREDENTIALS_FULL_URI": env[uri], "AWS_CONTAINER_AUTHORIZATION_TOKEN": env[token]})
+    core = Session()
+    core.get_component("credential_provider").providers = [provider]
+    return boto3.Session(botocore_session=core, region_name=env["AWS_REGION"])
+
+
 @pytest.fixture(scope="module")
 def scaled(tmp_path_factory):
     work = tmp_path_factory.mktemp("cli")
@@ -49,9 +60,8 @@ def scaled(tmp_path_factory):
 @pytest.fixture(scope="module")
 def scaled_sm(scaled):
     env = _env_file(scaled[1])
-    sm = boto3.client("sagemaker", region_name=env["AWS_REGION"], endpoint_url=env["AWS_ENDPOINT_URL"],
-                      aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                      config=Config(retries={"max_attempts": 1}))
+    sm = _session(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN").client(
+        "sagemaker", endpoint_url=env["AWS_ENDPOINT_URL"], config=Config(retries={"max_attempts": 1}))
     return sm, env
 
 
@@ -85,20 +95,22 @@ def test_up_writes_a_private_env_file_and_keeps_secrets_off_the_console(scaled):
     process, env_file = scaled
     env = _env_file(env_file)
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
-    assert {"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "DEVSTACK_APPROVER_ACCESS_KEY_ID", "DEVSTACK_APPROVER_SECRET_ACCESS_KEY", "DEVSTACK_CONTROL_URL"} <= set(env)
+    assert {"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN", "DEVSTACK_APPROVER_CREDENTIALS_URI", "DEVSTACK_APPROVER_AUTHORIZATION_TOKEN",
+            "DEVSTACK_CONTROL_URL"} <= set(env)
+    # roles only: no long-term key of an identity is written (Studio has none either)
+    assert not {k for k in env if k.endswith(("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"))}
     assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:") and env["AWS_REGION"] == "us-east-1"
     assert "MLFLOW_TRACKING_URI" not in env  # --no-mlflow
     with urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5) as response:
         assert json.loads(response.read())["status"] == "ok"
-    sts = boto3.client("sts", region_name=env["AWS_REGION"], endpoint_url=env["AWS_ENDPOINT_URL"],
-                       aws_access_key_id=env["DEVSTACK_APPROVER_ACCESS_KEY_ID"], aws_secret_access_key=env["DEVSTACK_APPROVER_SECRET_ACCESS_KEY"])
-    assert sts.get_caller_identity()["Arn"].endswith(":user/approver")
+    sts = _session(env, "DEVSTACK_APPROVER_CREDENTIALS_URI", "DEVSTACK_APPROVER_AUTHORIZATION_TOKEN").client("sts", endpoint_url=env["AWS_ENDPOINT_URL"])
+    assert sts.get_caller_identity()["Arn"].endswith(":assumed-role/approver/SageMaker")
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0 and "devstack stopped" in output
     assert env["AWS_ENDPOINT_URL"] in output
-    for secret in (env["AWS_SECRET_ACCESS_KEY"], env["DEVSTACK_APPROVER_SECRET_ACCESS_KEY"]):
+    for secret in (env["AWS_CONTAINER_AUTHORIZATION_TOKEN"], env["DEVSTACK_APPROVER_AUTHORIZATION_TOKEN"]):
         assert secret not in output
 
 

@@ -21,6 +21,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.wrappers import Request as WRequest
 from werkzeug.wrappers import Response as WResponse
 
+from . import sigv4
 from .auth import authenticate, principal_arn
 from .contract import AwsError, Extension, Request, Response
 from .faults import Faults, protocol_of, resource_arn, s3_operation
@@ -157,39 +158,53 @@ class Router:
         target = request.target
         service = _service_of(request.headers)
         protocol = protocol_of(request, service)
+        claimed: Optional[tuple[Extension, str]] = None
         for extension in self.extensions:
             operation = extension.operation(request)
             if operation:
+                claimed = (extension, operation)
                 if protocol == "rest-xml":
                     protocol = "rest-json"  # an added REST service without X-Amz-Target speaks rest-json
-                try:
-                    caller = principal_arn(request, self.state.account_id)
-                    self.faults.apply(service or extension.service, operation, caller, protocol, lambda: resource_arn(self.state, extension.service, operation, request))
-                    if extension.requires_sigv4:
-                        try:
-                            authenticate(request, self.state.account_id, operation, extension.iam_prefix)
-                        except AwsError as error:
-                            if error.code == "AccessDeniedException":
-                                error.message = _complete_access_denied(self.state, error.message, resource_arn(self.state, extension.service, operation, request))
-                            raise
-                        request.principal_arn = caller
-                        request.principal = (caller or "").rsplit("/", 1)[-1] or None
-                    response = extension.dispatch(request, operation)
-                except AwsError as error:
-                    response = error_response(error, protocol)
-                return self._send(response, start_response)
-
-        operation = target.rsplit(".", 1)[-1] if target else (request.query.get("Action") or [""])[0]
-        if not operation and wreq.form.get("Action"):
-            operation = wreq.form.get("Action", "")
-        if not operation and service == "s3":
-            operation = s3_operation(request)
+                break
         try:
-            self.faults.apply(service, operation, principal_arn(request, self.state.account_id), protocol, lambda: resource_arn(self.state, service, operation, request))
+            # Authentication first: an unauthenticated request is refused, never throttled or delayed.
+            if claimed is None or claimed[0].requires_sigv4:
+                caller = sigv4.verify(request, self.state.account_id, protocol)
+                if caller is not None:
+                    request.principal_arn = caller.arn
+                    request.principal = caller.name
+            if claimed is not None:
+                return self._send(self._extension(request, claimed[0], claimed[1], service, protocol), start_response)
+            operation = target.rsplit(".", 1)[-1] if target else (request.query.get("Action") or [""])[0]
+            if not operation and wreq.form.get("Action"):
+                operation = wreq.form.get("Action", "")
+            if not operation and service == "s3":
+                operation = s3_operation(request)
+            try:
+                self.faults.apply(service, operation, request.principal_arn, protocol, lambda: resource_arn(self.state, service, operation, request))
+            except AwsError as error:
+                return self._send(error_response(error, protocol), start_response)
+            environ["wsgi.input"] = io.BytesIO(body)
+            return self._moto(environ, start_response, request, operation, target, protocol)
         except AwsError as error:
             return self._send(error_response(error, protocol), start_response)
-        environ["wsgi.input"] = io.BytesIO(body)
-        return self._moto(environ, start_response, request, operation, target, protocol)
+        finally:
+            sigv4.done()
+
+    def _extension(self, request: Request, extension: Extension, operation: str, service: str, protocol: str) -> Response:
+        try:
+            caller = request.principal_arn or principal_arn(request, self.state.account_id)
+            self.faults.apply(service or extension.service, operation, caller, protocol, lambda: resource_arn(self.state, extension.service, operation, request))
+            if extension.requires_sigv4:
+                try:
+                    authenticate(request, self.state.account_id, operation, extension.iam_prefix)
+                except AwsError as error:
+                    if error.code == "AccessDeniedException":
+                        error.message = _complete_access_denied(self.state, error.message, resource_arn(self.state, extension.service, operation, request))
+                    raise
+            return extension.dispatch(request, operation)
+        except AwsError as error:
+            return error_response(error, protocol)
 
     def _moto(self, environ: dict, start_response: Callable, request: Request, operation: str, target: str, protocol: str = "json"):
         captured: dict[str, Any] = {}

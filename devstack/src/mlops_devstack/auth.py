@@ -1,5 +1,5 @@
-"""SigV4 verification and IAM policy evaluation for the operations the devstack adds, with moto's own engine,
-so an extension operation is accepted or refused exactly as a moto one is."""
+"""IAM policy evaluation for the operations the devstack adds, with moto's own engine, so an extension operation
+is accepted or refused exactly as a moto one is (the signature is verified before, by :mod:`.sigv4`)."""
 
 from __future__ import annotations
 
@@ -18,22 +18,31 @@ def _headers_for_moto(request: Request):
 
 
 def principal_arn(request: Request, account_id: str) -> Optional[str]:
-    """The ARN of the caller named by the Authorization header (not verified)."""
-    from moto.iam.models import iam_backends
+    """The ARN of the caller named by the Authorization header (not verified): an IAM user, or a role session
+    (``arn:aws:sts::<account>:assumed-role/<role>/<session>``)."""
+    from .sigv4 import find_caller
 
     auth = request.headers.get("authorization", "")
     if "Credential=" not in auth:
         return None
     key_id = auth.split("Credential=", 1)[1].split("/", 1)[0]
-    backend = iam_backends[account_id]["global"]
-    key = backend.access_keys.get(key_id)
-    if key is None or not key.user_name:
+    caller, _, _ = find_caller(account_id, key_id)
+    return caller.arn if caller else None
+
+
+def principal_name(arn: Optional[str]) -> Optional[str]:
+    """The user name of a user ARN, the role name of a role session's ARN."""
+    if not arn:
         return None
-    return backend.get_user(key.user_name).arn
+    if ":assumed-role/" in arn:
+        return arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+    return arn.rsplit("/", 1)[-1] or None
 
 
 def authenticate(request: Request, account_id: str, operation: str, iam_prefix: str) -> None:
-    """Raise AwsError unless the request is signed by a known key and the caller may perform the action."""
+    """Raise AwsError unless the request is signed by a known key and the caller may perform the action.
+
+    The router has verified the signature already (:mod:`.sigv4`); moto's engine evaluates the IAM policies."""
     if "authorization" not in request.headers or "Credential=" not in request.headers["authorization"]:
         raise AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
     path = request.raw_path if hasattr(request, "raw_path") else request.path
@@ -67,11 +76,14 @@ def denial_reason(account_id: str, user_arn: str, action: str) -> str:
     from moto.iam.models import iam_backends
 
     backend = iam_backends[account_id]["global"]
-    user = backend.users.get(user_arn.rsplit("/", 1)[-1])
     documents = []
-    if user is not None:
-        documents += [p for p in user.policies.values()]
-        documents += [getattr(p, "document", "") for p in getattr(user, "managed_policies", {}).values()]
+    if ":assumed-role/" in user_arn:
+        owner = next((r for r in backend.get_roles() if r.name == principal_name(user_arn)), None)
+    else:
+        owner = backend.users.get(user_arn.rsplit("/", 1)[-1])
+    if owner is not None:
+        documents += [p for p in owner.policies.values()]
+        documents += [getattr(p, "document", "") for p in getattr(owner, "managed_policies", {}).values()]
     for document in documents:
         try:
             policy = json.loads(document) if isinstance(document, str) else document

@@ -12,22 +12,30 @@ import time
 from pathlib import Path
 
 
-def write_env_file(path: Path, stack, mlflow_url: str | None) -> None:
+def env_lines(stack, mlflow_url: str | None) -> dict[str, str]:
+    """What the env file holds. The identities are roles: their temporary credentials come from the devstack's
+    container-credentials endpoints (the data scientist's through the variables botocore and the AWS SDK for
+    JavaScript read by default); no long-term key of theirs is written anywhere."""
     ds = stack.state.identities["data-scientist"]
     ap = stack.state.identities["approver"]
     lines = {
         "AWS_ENDPOINT_URL": stack.endpoint,
         "AWS_REGION": stack.state.region,
         "AWS_DEFAULT_REGION": stack.state.region,
-        "AWS_ACCESS_KEY_ID": ds["access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": ds["secret_access_key"],
-        "DEVSTACK_APPROVER_ACCESS_KEY_ID": ap["access_key_id"],
-        "DEVSTACK_APPROVER_SECRET_ACCESS_KEY": ap["secret_access_key"],
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": stack.endpoint + ds["credentials_path"],
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": ds["credentials_token"],
+        "DEVSTACK_APPROVER_CREDENTIALS_URI": stack.endpoint + ap["credentials_path"],
+        "DEVSTACK_APPROVER_AUTHORIZATION_TOKEN": ap["credentials_token"],
         "DEVSTACK_CONTROL_URL": f"{stack.endpoint}/_devstack",
         "DEVSTACK_PROJECT": "customer-churn",
     }
     if mlflow_url:
         lines["MLFLOW_TRACKING_URI"] = mlflow_url
+    return lines
+
+
+def write_env_file(path: Path, stack, mlflow_url: str | None) -> None:
+    lines = env_lines(stack, mlflow_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -91,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         _wait_healthy(stack.endpoint)
         write_env_file(args.env_file, stack, mlflow_url)
         print(f"devstack ready in {time.monotonic() - started:.1f} s", flush=True)
-        print(f"  AWS endpoint:   {stack.endpoint}  (identities: data-scientist, approver)", flush=True)
+        print(f"  AWS endpoint:   {stack.endpoint}  (roles: data-scientist, approver; credentials from {stack.endpoint}/_devstack/credentials/<role>)", flush=True)
         print(f"  control:        {stack.endpoint}/_devstack  (faults, execution status, token expiry)", flush=True)
         if mlflow_url:
             print(f"  MLflow:         {mlflow_url}", flush=True)
-        print(f"  env file:       {args.env_file}  (credentials are only in this file)", flush=True)
+        print(f"  env file:       {args.env_file}  (the credentials endpoints' tokens are only in this file)", flush=True)
         print(f"  projects:       {', '.join(p['name'] for p in stack.state.projects)}", flush=True)
         stop.wait()
     finally:

@@ -1,6 +1,7 @@
 """Fault switches, set at run time through the control endpoint: latency, throttling, 5xx, expired credentials,
-per-operation AccessDenied. They apply to moto-served and added operations alike, and each error is rendered
-in the wire format of the caller's protocol (see :func:`protocol_of`)."""
+short role sessions, per-operation AccessDenied. They apply to moto-served and added operations alike, after the
+request is authenticated (as at AWS, an unauthenticated request is refused, not throttled), and each error is
+rendered in the wire format of the caller's protocol (see :func:`protocol_of`)."""
 
 from __future__ import annotations
 
@@ -104,18 +105,23 @@ class Faults:
     server_error_code: str = "InternalFailure"  # or ServiceUnavailable
     expired_credentials: bool = False
     access_denied: list[str] = field(default_factory=list)
+    #: lifetime of role sessions issued from now on (None: an hour, as Studio's)
+    session_seconds: Optional[int] = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def update(self, spec: dict) -> dict:
         if not isinstance(spec, dict):
             raise ValueError("a JSON object is expected")
-        known = {"latencyMs", "operations", "throttle", "serverError", "serverErrorCode", "expiredCredentials", "accessDenied"}
+        known = {"latencyMs", "operations", "throttle", "serverError", "serverErrorCode", "expiredCredentials", "accessDenied", "sessionSeconds"}
         unknown = set(spec) - known
         if unknown:
             raise ValueError(f"unknown fault switch(es): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
         code = spec.get("serverErrorCode", self.server_error_code)
         if code not in SERVER_ERRORS:
             raise ValueError(f"serverErrorCode must be one of {sorted(SERVER_ERRORS)}")
+        seconds = spec.get("sessionSeconds", self.session_seconds)
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= 43200):
+            raise ValueError("sessionSeconds must be a whole number of seconds in [1, 43200] (or null: an hour)")
         with self.lock:
             if "latencyMs" in spec:
                 self.latency_ms = max(0, int(spec["latencyMs"]))
@@ -129,11 +135,12 @@ class Faults:
                 self.expired_credentials = bool(spec["expiredCredentials"])
             if "accessDenied" in spec:
                 self.access_denied = list(spec["accessDenied"] or [])
+            self.session_seconds = seconds
         return self.describe()
 
     def reset(self) -> dict:
         return self.update(
-            {"latencyMs": 0, "throttle": None, "serverError": None, "serverErrorCode": "InternalFailure", "expiredCredentials": False, "accessDenied": []}
+            {"latencyMs": 0, "throttle": None, "serverError": None, "serverErrorCode": "InternalFailure", "expiredCredentials": False, "accessDenied": [], "sessionSeconds": None}
         )
 
     def describe(self) -> dict:
@@ -145,6 +152,7 @@ class Faults:
             "serverErrorCode": self.server_error_code,
             "expiredCredentials": self.expired_credentials,
             "accessDenied": self.access_denied,
+            "sessionSeconds": self.session_seconds,
         }
 
     def apply(
@@ -173,7 +181,9 @@ class Faults:
         if latency:
             time.sleep(latency / 1000)
         if expired:
-            raise AwsError("ExpiredTokenException", "The security token included in the request is expired", 403 if protocol != "json" else 400)
+            from .sigv4 import expired_token
+
+            raise expired_token(str(protocol))
         if throttled:
             if protocol == "rest-xml":
                 raise AwsError("SlowDown", "Please reduce your request rate.", 503)

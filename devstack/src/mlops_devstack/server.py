@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -14,40 +13,11 @@ os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
 from moto import settings as moto_settings  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
+from . import sigv4  # noqa: E402
 from .app import Router, json_body, register_extensions  # noqa: E402
 from .contract import AwsError, Request, Response  # noqa: E402
+from .identities import SESSION_SECONDS, ContainerCredentials, create_identities  # noqa: E402
 from .state import DevstackState  # noqa: E402
-
-READ_RUN = ["sagemaker:*", "logs:*", "codecommit:*", "codeartifact:*", "codepipeline:*", "s3:*", "ssm:Get*", "ssm:Describe*", "sts:GetCallerIdentity", "sagemaker-mlflow:*"]
-
-POLICIES = {
-    "data-scientist": {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": READ_RUN, "Resource": "*"},
-            # May read, run, stop and retry pipelines, but not approve or reject model versions.
-            {"Effect": "Deny", "Action": ["sagemaker:UpdateModelPackage"], "Resource": "*"},
-        ],
-    },
-    "approver": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": READ_RUN, "Resource": "*"}]},
-    "devstack-admin": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-}
-
-
-def create_identities(state: DevstackState) -> None:
-    from moto.iam.models import iam_backends
-
-    iam = iam_backends[state.account_id]["global"]
-    for name, policy in POLICIES.items():
-        if name not in iam.users:
-            iam.create_user(state.region, name)
-            iam.put_user_policy(name, f"{name}-policy", json.dumps(policy))
-        key = iam.create_access_key(name)
-        state.identities[name] = {
-            "access_key_id": key.access_key_id,
-            "secret_access_key": key.secret_access_key,
-            "arn": iam.get_user(name).arn,
-        }
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -74,6 +44,7 @@ class Devstack:
         # Also set moto's setting itself, in case something imported moto before this package could set the
         # environment variable: authentication must never be off.
         moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+        sigv4.install_moto_hook()
         self._server = make_server(self.host, self.port, self._app_placeholder, threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_port
         self.state.base_url = f"http://{self.host}:{self.port}"
@@ -83,6 +54,7 @@ class Devstack:
         self.router.after_moto.append(self.sagemaker.on_moto_success)
         self._server.app = self.router
         create_identities(self.state)
+        self.credentials = ContainerCredentials(self.state, lambda: self.router.faults.session_seconds or SESSION_SECONDS)  # type: ignore[union-attr]
         self._thread = threading.Thread(target=self._server.serve_forever, name="devstack-http", daemon=True)
         self._thread.start()
         return self
@@ -122,6 +94,12 @@ class Devstack:
     def control(self, request: Request) -> Response:
         path = request.path[len("/_devstack") :] or "/"
         faults = self.router.faults  # type: ignore[union-attr]
+        role = self.credentials.role_of(request.path)
+        if role is not None and request.method == "GET":
+            # the role's container-credentials endpoint (as ECS / Studio serve an execution role's credentials)
+            if not self.credentials.authorized(role, request.headers.get("authorization")):
+                return Response.json({"code": "Unauthorized", "message": "a valid authorization token is required"}, status=401, content_type="application/json")
+            return Response.json(self.credentials.session(role), content_type="application/json")
         try:
             if path == "/health" and request.method == "GET":
                 return Response.json(
@@ -134,6 +112,7 @@ class Devstack:
                         "services": ["moto"] + [e.service for e in self.router.extensions],  # type: ignore[union-attr]
                         "projects": [{"name": p["name"], "id": p["id"]} for p in self.state.projects],
                         "identities": {name: ident["arn"] for name, ident in self.state.identities.items()},
+                        "credentials": {name: f"{self.state.base_url}{ident['credentials_path']}" for name, ident in self.state.identities.items() if ident.get("credentials_path")},
                     },
                     content_type="application/json",
                 )

@@ -1,3 +1,8 @@
+import { fromHttp } from '@aws-sdk/credential-providers';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider
+} from '@aws-sdk/types';
 import { IAwsClients } from '../../core/clients';
 import { createNodeClients } from '../../core/node';
 
@@ -6,8 +11,10 @@ export function devstackEnv(): Record<string, string> {
   const names = [
     'AWS_ENDPOINT_URL',
     'AWS_REGION',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+    'DEVSTACK_APPROVER_CREDENTIALS_URI',
+    'DEVSTACK_APPROVER_AUTHORIZATION_TOKEN',
     'DEVSTACK_CONTROL_URL'
   ];
   const missing = names.filter(n => !process.env[n]);
@@ -19,25 +26,46 @@ export function devstackEnv(): Record<string, string> {
   return Object.fromEntries(names.map(n => [n, process.env[n] as string]));
 }
 
+export type DevstackIdentity = 'data-scientist' | 'approver';
+
+/**
+ * The temporary credentials of an identity (an IAM role, as in Studio), from its
+ * container-credentials endpoint; refreshed by the SDK before they expire. The
+ * data scientist's are the ones `fromNodeProviderChain()` also finds (the
+ * AWS_CONTAINER_* variables); they are named explicitly so that a developer's
+ * own AWS profile never leaks into the tests.
+ */
+export function credentialsFor(
+  identity: DevstackIdentity = 'data-scientist'
+): AwsCredentialIdentityProvider {
+  const env = devstackEnv();
+  return identity === 'approver'
+    ? fromHttp({
+        awsContainerCredentialsFullUri: env.DEVSTACK_APPROVER_CREDENTIALS_URI,
+        awsContainerAuthorizationToken:
+          env.DEVSTACK_APPROVER_AUTHORIZATION_TOKEN
+      })
+    : fromHttp({
+        awsContainerCredentialsFullUri: env.AWS_CONTAINER_CREDENTIALS_FULL_URI,
+        awsContainerAuthorizationToken: env.AWS_CONTAINER_AUTHORIZATION_TOKEN
+      });
+}
+
+/** One set of an identity's credentials (key, secret, session token), e.g. to sign a request badly on purpose. */
+export async function devstackCredentials(
+  identity: DevstackIdentity = 'data-scientist'
+): Promise<AwsCredentialIdentity> {
+  return credentialsFor(identity)();
+}
+
 export function clients(
-  identity: 'data-scientist' | 'approver' = 'data-scientist'
+  identity: DevstackIdentity = 'data-scientist'
 ): IAwsClients {
   const env = devstackEnv();
-  const credentials =
-    identity === 'approver'
-      ? {
-          accessKeyId: process.env.DEVSTACK_APPROVER_ACCESS_KEY_ID as string,
-          secretAccessKey: process.env
-            .DEVSTACK_APPROVER_SECRET_ACCESS_KEY as string
-        }
-      : {
-          accessKeyId: env.AWS_ACCESS_KEY_ID,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY
-        };
   return createNodeClients({
     region: env.AWS_REGION,
     endpoint: env.AWS_ENDPOINT_URL,
-    credentials,
+    credentials: credentialsFor(identity),
     maxAttempts: 1
   });
 }

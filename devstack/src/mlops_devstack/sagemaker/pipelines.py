@@ -153,7 +153,12 @@ class PipelinesMixin:
         return execution
 
     def _op_StartPipelineExecution(self, body: dict, request: Request) -> dict:
-        created_by = {"IamIdentity": {"Arn": request.principal_arn or "", "PrincipalId": "AIDA" + _id(request.principal_arn or "", 16).upper()}}
+        arn = request.principal_arn or ""
+        if ":assumed-role/" in arn:  # a role session: the role's id and the session name
+            principal_id = "AROA" + _id(arn.rsplit("/", 1)[0], 16).upper() + ":" + arn.rsplit("/", 1)[-1]
+        else:
+            principal_id = "AIDA" + _id(arn, 16).upper()
+        created_by = {"IamIdentity": {"Arn": arn, "PrincipalId": principal_id}}
         execution = self.start_execution(
             body.get("PipelineName", ""),
             body.get("PipelineParameters") or [],
