@@ -101,7 +101,7 @@ def test_up_writes_a_private_env_file_and_keeps_secrets_off_the_console(scaled):
     # roles only: no long-term key of an identity is written (Studio has none either)
     assert not {k for k in env if k.endswith(("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"))}
     assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:") and env["AWS_REGION"] == "us-east-1"
-    assert "MLFLOW_TRACKING_URI" not in env  # --no-mlflow
+    assert not {"MLFLOW_TRACKING_URI", "DEVSTACK_MANAGED_MLFLOW_URL", "DEVSTACK_MANAGED_MLFLOW_ARN"} & set(env)  # --no-mlflow
     with urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5) as response:
         assert json.loads(response.read())["status"] == "ok"
     sts = _session(env, "DEVSTACK_APPROVER_CREDENTIALS_URI", "DEVSTACK_APPROVER_AUTHORIZATION_TOKEN").client("sts", endpoint_url=env["AWS_ENDPOINT_URL"])
@@ -128,3 +128,12 @@ def test_register_extensions_skips_missing_modules_but_not_broken_ones(monkeypat
     with pytest.raises(ModuleNotFoundError):  # ... but one whose own imports fail is an error, not silence
         app.register_extensions(state)
     state.sagemaker.close()
+
+
+def test_env_lines_name_both_mlflow_urls(stack):
+    from mlops_devstack.cli import env_lines
+
+    lines = env_lines(stack, "http://127.0.0.1:5999")
+    assert lines["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:5999"  # self-hosted: unauthenticated
+    assert lines["DEVSTACK_MANAGED_MLFLOW_URL"] == stack.endpoint + "/managed-mlflow"
+    assert lines["DEVSTACK_MANAGED_MLFLOW_ARN"] == f"arn:aws:sagemaker:us-east-1:{stack.state.account_id}:mlflow-tracking-server/mlops-tracking-server"

@@ -105,3 +105,22 @@ def test_scale_seeding(mlflow_state, client):
                              order_by=["metrics.`validation:auc` DESC"], max_results=5)[0]
     assert len(client.get_metric_history(run.info.run_id, "validation:auc")) == 5
     assert run.data.tags["mlflow.runName"] == run.info.run_name
+
+
+def test_managed_endpoint_in_front_of_the_real_server(stack, mlflow_url, monkeypatch):
+    """The same experiments through the SigV4 endpoint (sagemaker-mlflow + ARN header) and the plain URL."""
+    import json
+
+    from test_managed_mlflow import send
+
+    monkeypatch.setattr(stack.state, "mlflow_url", mlflow_url, raising=False)
+    status, body = send(stack, body=b'{"max_results": 100, "filter": "tags.`sagemaker:project-name` = \'customer-churn\'"}')
+    assert status == 200
+    managed = sorted(e["name"] for e in body["experiments"])
+    assert managed == ["customer-churn", "customer-churn-hyperparameter-tuning"]
+    plain = urllib.request.Request(f"{mlflow_url}/api/2.0/mlflow/experiments/search", data=b'{"max_results": 100}',
+                                   headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(plain, timeout=10) as response:  # the self-hosted URL stays unauthenticated
+        assert set(managed) <= {e["name"] for e in json.loads(response.read())["experiments"]}
+    status, body = send(stack, sign_as="")
+    assert status == 403

@@ -33,6 +33,7 @@ CONTROL_PREFIX = "/_devstack"
 MOTO_API_PREFIX = "/moto-api"
 #: the services the other devstack modules add, in routing order: (module, extension class)
 OPTIONAL_EXTENSIONS = [
+    ("mlops_devstack.managed_mlflow", "ManagedMlflowExtension"),
     ("mlops_devstack.codecommit", "CodeCommitExtension"),
     ("mlops_devstack.codeartifact", "CodeArtifactExtension"),
     ("mlops_devstack.pypi_index", "PypiIndexExtension"),
@@ -173,6 +174,8 @@ class Router:
                 if caller is not None:
                     request.principal_arn = caller.arn
                     request.principal = caller.name
+                    if claimed is not None and service != claimed[0].service:
+                        raise sigv4.signature_mismatch(protocol, f"Credential should be scoped to correct service: '{claimed[0].service}'. ")
             if claimed is not None:
                 return self._send(self._extension(request, claimed[0], claimed[1], service, protocol), start_response)
             operation = target.rsplit(".", 1)[-1] if target else (request.query.get("Action") or [""])[0]

@@ -30,7 +30,11 @@ def env_lines(stack, mlflow_url: str | None) -> dict[str, str]:
         "DEVSTACK_PROJECT": "customer-churn",
     }
     if mlflow_url:
+        # the self-hosted server (unauthenticated), and the SageMaker-managed-style endpoint in front of it
+        # (SigV4 for sagemaker-mlflow, the tracking server's ARN in x-mlflow-sm-tracking-server-arn)
         lines["MLFLOW_TRACKING_URI"] = mlflow_url
+        lines["DEVSTACK_MANAGED_MLFLOW_URL"] = stack.endpoint + "/managed-mlflow"
+        lines["DEVSTACK_MANAGED_MLFLOW_ARN"] = stack.state.managed_mlflow_arn
     return lines
 
 
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  AWS endpoint:   {stack.endpoint}  (roles: data-scientist, approver; credentials from {stack.endpoint}/_devstack/credentials/<role>)", flush=True)
         print(f"  control:        {stack.endpoint}/_devstack  (faults, execution status, token expiry)", flush=True)
         if mlflow_url:
-            print(f"  MLflow:         {mlflow_url}", flush=True)
+            print(f"  MLflow:         {mlflow_url}  (managed-style, SigV4: {stack.endpoint}/managed-mlflow)", flush=True)
         print(f"  env file:       {args.env_file}  (the credentials endpoints' tokens are only in this file)", flush=True)
         print(f"  projects:       {', '.join(p['name'] for p in stack.state.projects)}", flush=True)
         stop.wait()
