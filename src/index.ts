@@ -1,3 +1,11 @@
-import { sidebarPlugin } from './plugins/sidebar';
+import { connectionPlugin } from './connection/plugin';
+import { pipelinesPlugin } from './pipelines/plugin';
+import { projectPlugin } from './project/plugin';
+import { sidebarPlugin } from './sidebar/plugin';
 
-export default [sidebarPlugin];
+export default [
+  sidebarPlugin,
+  connectionPlugin,
+  projectPlugin,
+  pipelinesPlugin
+];

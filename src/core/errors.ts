@@ -84,6 +84,11 @@ export class MLOpsError extends Error {
   readonly requestId?: string;
   /** The operation that failed, e.g. `StartPipelineExecution`, when known. */
   readonly operation?: string;
+  /**
+   * Values of the extension's own errors (`code` names the problem), so a host can say it in the user's
+   * language; `message` is the English fallback.
+   */
+  readonly params: Readonly<Record<string, string>>;
 
   constructor(options: {
     code: string;
@@ -92,6 +97,7 @@ export class MLOpsError extends Error {
     requestId?: string;
     operation?: string;
     kind?: ErrorKind;
+    params?: Record<string, string>;
   }) {
     super(options.message);
     this.name = 'MLOpsError';
@@ -99,6 +105,7 @@ export class MLOpsError extends Error {
     this.status = options.status;
     this.requestId = options.requestId;
     this.operation = options.operation;
+    this.params = options.params ?? {};
     this.kind = options.kind ?? classify(options.code, options.status);
   }
 

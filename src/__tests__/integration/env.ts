@@ -3,8 +3,8 @@ import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider
 } from '@aws-sdk/types';
-import { IAwsClients } from '../../core/clients';
-import { createNodeClients } from '../../core/node';
+import { IAwsClients } from '../../core/aws';
+import { createNodeClients } from '../../node/clients';
 
 /** The devstack's environment (its env file, sourced): fail loudly when it is missing. */
 export function devstackEnv(): Record<string, string> {

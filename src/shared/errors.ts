@@ -1,0 +1,113 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import { MLOpsError } from '../core/errors';
+
+/**
+ * One sentence that says what happened and what to do, for any error the
+ * extension shows. AWS's own message is kept as text, never as markup.
+ */
+export function describeError(
+  error: MLOpsError,
+  trans: TranslationBundle
+): string {
+  const own = describeOwnError(error, trans);
+  if (own) {
+    return own;
+  }
+  const action = error.operation ?? trans.__('this action');
+  switch (error.kind) {
+    case 'throttling':
+      return trans.__(
+        'AWS is throttling requests (%1). The extension retried with backoff; it will try again shortly.',
+        error.code
+      );
+    case 'accessDenied':
+      return trans.__(
+        'Access denied: your role lacks permission for %1. Ask your platform administrator to grant it. AWS said: %2',
+        action,
+        error.message
+      );
+    case 'expiredCredentials':
+      return trans.__(
+        'The AWS credentials of the Jupyter server have expired or are invalid (%1). Restart the Studio app (or refresh the credentials of the server), then retry.',
+        error.code
+      );
+    case 'noCredentials':
+      return trans.__(
+        'The Jupyter server has no AWS credentials. Run it with an execution role, a profile or environment credentials, then retry. (%1)',
+        error.message
+      );
+    case 'network':
+      return trans.__(
+        'AWS could not be reached (%1). Check the network or VPC endpoints; what is already shown is kept. Retry when the connection is back.',
+        error.message
+      );
+    case 'refused':
+      return trans.__(
+        'The SageMaker MLOps server refused the request: %1',
+        error.message
+      );
+    case 'notFound':
+      return trans.__('Not found: %1', error.message);
+    case 'conflict':
+      return trans.__('Conflict: %1', error.message);
+    case 'validation':
+      return trans.__('Invalid request: %1', error.message);
+    case 'server':
+      return trans.__(
+        'AWS reported a server error (%1): %2. Retry in a moment.',
+        error.code,
+        error.message
+      );
+    default:
+      return trans.__('%1 failed: %2 (%3)', action, error.message, error.code);
+  }
+}
+
+/** The extension's own errors (by code and params), in the user's language. */
+function describeOwnError(
+  error: MLOpsError,
+  trans: TranslationBundle
+): string | undefined {
+  const p = error.params;
+  switch (error.code) {
+    case 'NoRole':
+      return trans.__(
+        'No pipeline of %1 has an execution role to reuse for your pipeline.',
+        p.project ?? ''
+      );
+    case 'InvalidName':
+      return trans.__('"%1" is not a valid pipeline name.', p.name ?? '');
+    case 'NoRegion':
+      return trans.__(
+        'The Jupyter server reported no AWS region: set AWS_REGION for the server (or a region in its AWS profile) and restart it.'
+      );
+    case 'InvalidPipelineDefinition':
+      switch (p.problem) {
+        case 'notJson':
+          return trans.__(
+            'The pipeline definition is not valid JSON: %1',
+            p.detail ?? ''
+          );
+        case 'notObject':
+          return trans.__('The pipeline definition must be a JSON object.');
+        case 'noSteps':
+          return trans.__('The pipeline definition has no "Steps" list.');
+        case 'parameterName':
+          return trans.__('Every entry of "Parameters" needs a "Name".');
+        case 'stepName':
+          return trans.__(
+            'Every step of the pipeline definition needs a "Name".'
+          );
+        case 'duplicateStep':
+          return trans.__('The step name "%1" is used twice.', p.step ?? '');
+        case 'dependsOnNotList':
+          return trans.__(
+            '"DependsOn" of the step "%1" must be a list.',
+            p.step ?? ''
+          );
+      }
+      return undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,85 @@
+import { ITranslator } from '@jupyterlab/translation';
+import {
+  SidePanel,
+  refreshIcon,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+import { Panel, PanelLayout, Widget } from '@lumino/widgets';
+
+import { mlopsIcon } from '../icons';
+import { ISidebarSection, TRANSLATION_DOMAIN } from '../tokens';
+
+/**
+ * The left sidebar panel: a title, a Refresh button, the header sections
+ * (identity, project) and the collapsible sections the capability plugins add.
+ * It knows none of them: each plugin adds its own with `addSection`.
+ */
+export class MLOpsSidebar extends SidePanel {
+  constructor(options: { translator: ITranslator }) {
+    super({ translator: options.translator });
+    const trans = options.translator.load(TRANSLATION_DOMAIN);
+    this.id = 'sagemaker-mlops-sidebar';
+    this.addClass('jp-MLOps-sidebar');
+    this.title.icon = mlopsIcon;
+    this.title.caption = trans.__('SageMaker MLOps');
+
+    const title = new Widget({ node: document.createElement('h2') });
+    title.addClass('jp-MLOps-title');
+    title.node.textContent = trans.__('SageMaker MLOps');
+    this.header.addWidget(title);
+    this.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: trans.__('Refresh'),
+        onClick: () => void this.refresh()
+      })
+    );
+    // Header sections (identity, project) sit between the toolbar and the collapsible sections.
+    this._headerSections.addClass('jp-MLOps-header-sections');
+    const layout = this.layout as PanelLayout;
+    layout.insertWidget(
+      layout.widgets.indexOf(this.content),
+      this._headerSections
+    );
+  }
+
+  addSection(section: ISidebarSection): IDisposable {
+    if (this._sections.some(s => s.id === section.id)) {
+      throw new Error(`sagemaker-mlops: a section "${section.id}" exists`);
+    }
+    const area = section.area ?? 'body';
+    const same = this._sections
+      .filter(s => (s.area ?? 'body') === area)
+      .sort((a, b) => a.rank - b.rank);
+    const index = same.filter(s => s.rank <= section.rank).length;
+    this._sections.push(section);
+    section.widget.addClass('jp-MLOps-section-widget');
+    if (area === 'header') {
+      this._headerSections.insertWidget(index, section.widget);
+    } else {
+      this.insertWidget(index, section.widget);
+    }
+    return new DisposableDelegate(() => {
+      this._sections = this._sections.filter(s => s !== section);
+      section.widget.parent = null;
+    });
+  }
+
+  /** Refresh every section at once. */
+  async refresh(): Promise<void> {
+    await Promise.all(
+      this._sections.map(s =>
+        s
+          .refresh?.()
+          .catch(error =>
+            console.warn(`sagemaker-mlops: refreshing ${s.id} failed`, error)
+          )
+      )
+    );
+  }
+
+  private _headerSections = new Panel();
+  private _sections: ISidebarSection[] = [];
+}
