@@ -5,7 +5,7 @@ interface ILinter {
     options: { filePath: string }
   ): Promise<{ messages: { ruleId: string | null; message: string }[] }[]>;
 }
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ESLint } = require('eslint') as {
   ESLint: new (options: object) => ILinter;
 };
