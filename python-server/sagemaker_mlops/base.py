@@ -55,9 +55,10 @@ class MLOpsHandler(APIHandler):
 
     async def prepare(self) -> None:
         await super().prepare()
-        if self.current_user:
-            self.check_xsrf_strict()
-        # Unauthenticated requests are refused by @web.authenticated on every method (403).
+        # Refused here, before a streamed body is read; @web.authenticated on every method stays as well.
+        if not self.current_user:
+            raise web.HTTPError(403)
+        self.check_xsrf_strict()
 
     async def authorize(self, action: str) -> None:
         """Ask jupyter_server's Authorizer (e.g. a JupyterHub read-only share) about an action on the extension."""

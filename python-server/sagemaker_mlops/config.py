@@ -56,6 +56,22 @@ class SageMakerMLOps(Configurable):
 
     upstream_timeout = Float(30.0, help="Seconds before an upstream AWS request is abandoned (504).").tag(config=True)
 
+    max_upstream_connections = Int(
+        32, help="Connections the proxy keeps open (and reuses) to its upstreams, all together; more requests wait."
+    ).tag(config=True)
+
+    upstream_ca_bundle = Unicode(
+        help=(
+            "PEM file of the certificate authorities trusted for the proxy's upstream TLS connections (e.g. a "
+            "corporate CA in front of the VPC endpoints). Default: AWS_CA_BUNDLE or the AWS config file's "
+            "ca_bundle, as for botocore; if neither is set, certifi's bundle."
+        ),
+    ).tag(config=True)
+
+    context_timeout = Float(
+        5.0, help="Seconds /context waits for AWS STS to connect and to answer (504 after at most one retry)."
+    ).tag(config=True)
+
     resource_metadata_path = Unicode(
         "/opt/ml/metadata/resource-metadata.json",
         help="SageMaker Studio's resource metadata file (domain, space, user profile).",
@@ -66,6 +82,12 @@ class SageMakerMLOps(Configurable):
         import botocore.session
 
         return botocore.session.get_session().get_config_variable("region") or FALLBACK_REGION
+
+    @default("upstream_ca_bundle")
+    def _default_upstream_ca_bundle(self) -> str:
+        import botocore.session
+
+        return botocore.session.get_session().get_config_variable("ca_bundle") or ""
 
     @default("mlflow_tracking_uri")
     def _default_mlflow_tracking_uri(self) -> str:

@@ -6,22 +6,31 @@ The browser never chooses an endpoint. The upstream of a service is, in this ord
 2. for ``sagemaker-mlflow``: ``SageMakerMLOps.mlflow_tracking_uri`` (a URL, or a SageMaker managed MLflow ARN);
 3. botocore's resolution for the region, read from a client's ``meta.endpoint_url``: it honours
    ``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>`` and the config file's ``endpoint_url``.
+
+Requests are SigV4-signed only for AWS endpoints: the managed MLflow ARN's endpoint, an endpoint override of the
+service (which covers VPC endpoints and the devstack) and botocore's resolution. A self-hosted MLflow tracking
+server (a plain ``mlflow_tracking_uri``) gets the request unsigned: no credential ever leaves for it. A signed
+request goes over https, or over http to loopback only (127.0.0.0/8, ::1, localhost).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Optional
 from urllib.parse import urlsplit
 
 import botocore.session
+from botocore.config import Config
 from botocore.credentials import ReadOnlyCredentials
 
 from .allowlist import Refused, Service
 from .config import SageMakerMLOps
+from .transport import Transport
 
 #: SageMaker managed MLflow: the tracking URI is the ARN of a tracking server (or MLflow app); requests go to
 #: the regional experiments endpoint and name the resource in a routing header (which is signed).
@@ -39,6 +48,12 @@ class Upstream:
     base_url: str  # scheme://host[:port][/path], no trailing slash
     signing_region: str
     headers: dict[str, str] = field(default_factory=dict)  # added by the server, signed with the rest
+    signed: bool = True  # False: a self-hosted MLflow, which is sent no AWS signature
+
+
+#: Seconds frozen credentials are reused without asking botocore (which may refresh them, off the event loop).
+#: botocore hands out credentials that stay valid for at least 10 minutes, so this never serves expired ones.
+CREDENTIALS_REUSE_SECONDS = 30.0
 
 
 class AwsContext:
@@ -50,8 +65,14 @@ class AwsContext:
         self._lock = threading.Lock()
         self._upstreams: dict[str, Upstream] = {}
         self._credentials = None
-        #: region -> (monotonic time, {Account, Arn}) of the last successful STS GetCallerIdentity
-        self.identity_cache: dict[str, tuple[float, dict]] = {}
+        self._frozen: Optional[tuple[float, ReadOnlyCredentials]] = None
+        self._sts_clients: dict[tuple[str, Optional[str]], object] = {}
+        #: region -> (monotonic time, {Account, Arn} or the Refused of a failure) of the last STS GetCallerIdentity
+        self.identity_cache: dict[str, tuple[float, object]] = {}
+        #: region -> the GetCallerIdentity call under way (concurrent /context requests share it)
+        self.identity_calls: dict[str, asyncio.Future] = {}
+        #: the proxy's pooled upstream HTTP client
+        self.transport = Transport(config)
 
     @property
     def session(self) -> botocore.session.Session:
@@ -63,7 +84,34 @@ class AwsContext:
 
     async def credentials(self) -> ReadOnlyCredentials:
         """Frozen credentials for one request (a refresh may do blocking I/O: it runs in a thread)."""
-        return await asyncio.get_running_loop().run_in_executor(None, self.credentials_now)
+        frozen = self._frozen
+        if frozen is not None and time.monotonic() - frozen[0] < CREDENTIALS_REUSE_SECONDS:
+            return frozen[1]
+        credentials = await asyncio.get_running_loop().run_in_executor(None, self.credentials_now)
+        self._frozen = (time.monotonic(), credentials)
+        return credentials
+
+    def sts_client(self, region: str):
+        """One STS client per region and endpoint, reused: bounded timeouts, at most one retry."""
+        endpoint = self.config.endpoint_urls.get("sts") or None
+        key = (region, endpoint)
+        with self._lock:
+            client = self._sts_clients.get(key)
+            if client is None:
+                seconds = self.config.context_timeout
+                client = self._session.create_client(
+                    "sts",
+                    region_name=region,
+                    endpoint_url=endpoint,
+                    config=Config(
+                        connect_timeout=seconds,
+                        read_timeout=seconds,
+                        retries={"total_max_attempts": 2, "mode": "standard"},
+                        max_pool_connections=2,
+                    ),
+                )
+                self._sts_clients[key] = client
+            return client
 
     def credentials_now(self) -> ReadOnlyCredentials:
         """Frozen credentials, or :class:`Refused` (503). Never puts a secret into a message."""
@@ -108,6 +156,20 @@ class AwsContext:
             return cached
 
     def _resolve(self, service: Service) -> Upstream:
+        upstream = self._resolve_unchecked(service)
+        if upstream.signed:
+            parts = urlsplit(upstream.base_url)
+            if parts.scheme != "https" and not is_loopback(parts.hostname or ""):
+                raise Refused(
+                    "InsecureEndpoint",
+                    f"The endpoint of '{service.name}' ({parts.scheme}://{parts.hostname}) is not https: the proxy "
+                    "sends signed AWS requests over https only (plain http to loopback only). Fix the server's "
+                    "endpoint configuration.",
+                    500,
+                )
+        return upstream
+
+    def _resolve_unchecked(self, service: Service) -> Upstream:
         configured = self.config.endpoint_urls.get(service.name)
         if service.name == "sagemaker-mlflow":
             uri = self.config.mlflow_tracking_uri.strip()
@@ -118,7 +180,7 @@ class AwsContext:
                     arn["region"],
                     {MLFLOW_ARN_HEADERS[arn["type"]]: uri},
                 )
-            if configured:
+            if configured:  # the sagemaker-mlflow service's own (e.g. VPC) endpoint: AWS, signed
                 return Upstream(checked_url(configured, service.name), self.region)
             if not uri:
                 raise Refused(
@@ -127,7 +189,8 @@ class AwsContext:
                     "MLFLOW_TRACKING_URI (a tracking server URL or ARN) before starting Jupyter.",
                     503,
                 )
-            return Upstream(checked_url(uri, service.name), self.region)
+            # A self-hosted tracking server: not AWS, so it is sent no signature (nor the session token).
+            return Upstream(checked_url(uri, service.name), self.region, signed=False)
         if configured:
             return Upstream(checked_url(configured, service.name), self.region)
         return Upstream(self.botocore_endpoint(service.botocore_name or service.name), self.region)
@@ -154,3 +217,14 @@ def checked_url(url: str, name: str) -> str:
     ):
         raise Refused("InvalidEndpoint", f"The configured endpoint of '{name}' is not a plain http(s) URL.", 500)
     return url.strip().rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost, by the literal host (no DNS lookup)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"
 
 import pytest  # noqa: E402
+from tornado.httputil import HTTPHeaders  # noqa: E402
 from moto import settings as moto_settings  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.iam.models import iam_backends  # noqa: E402
@@ -57,18 +58,21 @@ class Recorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as AWS endpoints (every reply has a Content-Length)
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 recorder.requests.append(
-                    {"method": self.command, "path": self.path, "headers": dict(self.headers.items()), "body": body}
+                    {"method": self.command, "path": self.path, "headers": HTTPHeaders(self.headers.items()), "body": body}
                 )
                 if respond:
                     respond(self)
                     return
                 payload = b'{"PipelineSummaries": []}'
                 self.send_response(200)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                json_protocol = "X-Amz-Target" in self.headers
+                self.send_header("Content-Type", "application/x-amz-json-1.1" if json_protocol else "application/json")
                 self.send_header("x-amzn-RequestId", "req-123")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -129,7 +133,7 @@ def server_credentials(moto_upstream) -> dict[str, str]:
 @pytest.fixture
 def aws_env(moto_upstream, server_credentials, monkeypatch, tmp_path) -> dict[str, Any]:
     for name in list(os.environ):
-        if name.startswith("AWS_"):
+        if name.startswith("AWS_") or name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_upstream["url"])
     monkeypatch.setenv("AWS_REGION", "us-east-1")
@@ -214,3 +218,44 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
 def untouched(peer: Recorder) -> bool:
     """Nothing reached the peer: no request and not even a TCP connection."""
     return peer.requests == [] and peer.connections == 0
+
+
+async def raw_exchange(port: int, raw: bytes, timeout: float = 10.0, close_after: Optional[float] = None) -> bytes:
+    """Send raw bytes to the Jupyter server; return what comes back until it closes the connection, the head of
+    the reply is complete (plus a short grace period), or ``timeout``. ``close_after``: hang up after that many
+    seconds without reading (a client that goes away)."""
+    import asyncio
+
+    def run() -> bytes:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(raw)
+            if close_after is not None:
+                time.sleep(close_after)
+                return b""
+            chunks: list[bytes] = []
+            while True:
+                try:
+                    chunk = sock.recv(65536)
+                except (socket.timeout, ConnectionResetError):
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                if b"\r\n\r\n" in b"".join(chunks):
+                    sock.settimeout(0.5)
+            return b"".join(chunks)
+
+    return await asyncio.get_running_loop().run_in_executor(None, run)
+
+
+def raw_head(
+    jp_http_port: int, jp_base_url: str, jp_auth_header: Optional[dict], path: str, headers: dict[str, str]
+) -> bytes:
+    """The head of an XSRF-carrying raw POST (header values sent byte for byte, latin-1); authenticated unless
+    ``jp_auth_header`` is None."""
+    lines = [f"POST {jp_base_url.rstrip('/')}{path} HTTP/1.1", f"Host: 127.0.0.1:{jp_http_port}"]
+    if jp_auth_header:
+        lines.append(f"Authorization: {jp_auth_header['Authorization']}")
+    lines += [f"Cookie: _xsrf={XSRF}", f"X-XSRFToken: {XSRF}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")

@@ -1,6 +1,7 @@
 """GET /sagemaker-mlops/context: region, account, caller ARN (STS, signed server-side), Studio metadata, version."""
 
 import json
+import time
 
 import pytest
 
@@ -135,7 +136,16 @@ class TestStsErrors:
         assert sts.requests[0]["headers"]["Authorization"].startswith(
             f"AWS4-HMAC-SHA256 Credential={moto_upstream['access_key']}/"
         )
-        # Failures are not cached: the next call asks again.
+        # Failures are cached briefly: an immediate retry (or another tab polling) does not ask STS again ...
+        again = await call("/sagemaker-mlops/context")
+        assert again.code == 403 and error_of(again)["code"] == "ExpiredToken"
+        assert len(sts.requests) == 1
+
+    async def test_cached_failures_expire(self, call, sts, monkeypatch):
+        from sagemaker_mlops.capabilities import connection
+
+        monkeypatch.setattr(connection, "FAILURE_CACHE_SECONDS", 0.0)
+        await call("/sagemaker-mlops/context")
         await call("/sagemaker-mlops/context")
         assert len(sts.requests) == 2
 
@@ -173,3 +183,54 @@ class TestStsUnreachable:
         error = error_of(response)
         assert error["code"] == "UpstreamUnreachable"
         assert "STS VPC endpoint" in error["message"]
+
+
+def slow_sts(handler):
+    time.sleep(3)
+    sts_error("Throttling", 400)(handler)
+
+
+class TestStsClient:
+    @pytest.fixture
+    def sts(self, recorder):
+        return recorder(slow_sts)
+
+    @pytest.fixture
+    def mlops_config(self, tmp_path, sts):
+        return {
+            "resource_metadata_path": str(tmp_path / "none.json"),
+            "endpoint_urls": {"sts": sts.url},
+            "context_timeout": 1.0,
+        }
+
+    @pytest.mark.timeout(30)
+    async def test_a_hanging_sts_is_abandoned_quickly_with_bounded_retries(self, call, sts):
+        started = time.monotonic()
+        response = await call("/sagemaker-mlops/context")
+        elapsed = time.monotonic() - started
+        assert response.code == 504, response.body
+        error = error_of(response)
+        assert error["code"] == "UpstreamTimeout" and "STS" in error["message"]
+        assert elapsed < 5, elapsed
+        assert 1 <= len(sts.requests) <= 2
+
+
+async def test_one_sts_client_is_reused(call, monkeypatch, jp_serverapp):
+    from sagemaker_mlops.capabilities import connection
+
+    monkeypatch.setattr(connection, "CACHE_SECONDS", 0.0)  # ask STS every time
+    created = []
+    session = jp_serverapp.web_app.settings["sagemaker_mlops.aws"].session
+    original = session.create_client
+
+    def counting(name, *args, **kwargs):
+        created.append(name)
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(session, "create_client", counting)
+    for _ in range(3):
+        assert (await call("/sagemaker-mlops/context")).code == 200
+    assert created.count("sts") == 1
+    client = jp_serverapp.web_app.settings["sagemaker_mlops.aws"].sts_client("us-east-1")
+    assert client.meta.config.connect_timeout <= 10 and client.meta.config.read_timeout <= 10
+    assert client.meta.config.retries["total_max_attempts"] <= 2

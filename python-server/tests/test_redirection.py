@@ -67,7 +67,7 @@ async def test_destination_headers_are_ignored(call, upstream, evil, header):
 
 async def test_host_like_values_in_the_query_stay_query(call, upstream, evil):
     response = await call(
-        f"/sagemaker-mlops/aws/codeartifact/v1/packages?domain=mlops&endpoint={evil.url}%23.amazonaws.com&x=%0d%0aHost:{evil.host}",
+        f"/sagemaker-mlops/aws/codeartifact/v1/packages?domain=mlops&repository={evil.url}%23.amazonaws.com&x=%0d%0aHost:{evil.host}",
         method="POST",
         body="",
     )
@@ -162,7 +162,8 @@ async def test_crlf_in_header_values_is_400_and_nothing_is_sent(
         + injected.format(evil=evil.host)
         + "\r\n"
         "Accept: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n"
+        + ("" if injected.startswith("Content-Type") else "Content-Type: application/x-amz-json-1.1\r\n")
+        + f"Content-Length: {len(body)}\r\n"
         "Connection: close\r\n"
         "\r\n"
     ).encode() + body
@@ -276,7 +277,10 @@ class TestManagedMlflowArn:
             "/sagemaker-mlops/aws/sagemaker-mlflow/api/2.0/mlflow/runs/search",
             method="POST",
             body="{}",
-            headers={"x-mlflow-sm-tracking-server-arn": "arn:aws:sagemaker:eu-west-1:999999999999:mlflow-tracking-server/x"},
+            headers={
+                "Content-Type": "application/json",
+                "x-mlflow-sm-tracking-server-arn": "arn:aws:sagemaker:eu-west-1:999999999999:mlflow-tracking-server/x",
+            },
         )
         assert response.code == 200
         (request,) = upstream.requests

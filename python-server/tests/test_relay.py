@@ -224,3 +224,48 @@ class TestSecretsNeverLeak:
         everything = "\n".join(bodies) + "\n" + server_log
         for secret in (moto_upstream["secret_key"], "SESSIONTOKEN-must-not-leak-0123456789", moto_upstream["access_key"]):
             assert secret not in everything
+
+
+def one_second_reply(handler):
+    time.sleep(1)
+    payload = b'{"PipelineSummaries": []}'
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/x-amz-json-1.1")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+class TestClientGoesAway:
+    @pytest.fixture
+    def reply(self):
+        return one_second_reply
+
+    @pytest.fixture
+    def mlops_config(self, tmp_path, upstream):
+        return {"resource_metadata_path": str(tmp_path / "none.json"), "endpoint_urls": {"sagemaker": upstream.url}}
+
+    async def test_a_disconnect_during_the_relay_is_one_log_line(self, call, caplog, upstream, jp_http_port, jp_base_url, jp_auth_header):
+        import asyncio
+
+        from conftest import raw_exchange, raw_head
+
+        await call("/sagemaker-mlops/context")  # starts the server
+        caplog.clear()
+        caplog.set_level(logging.DEBUG)
+        head = raw_head(
+            jp_http_port, jp_base_url, jp_auth_header, "/sagemaker-mlops/aws/sagemaker/",
+            {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "SageMaker.ListPipelines", "Content-Length": "2"},
+        )
+        await raw_exchange(jp_http_port, head + b"{}", close_after=0.3)
+        for _ in range(40):  # the upstream answers after 1 s; the proxy then finds the client gone
+            await asyncio.sleep(0.1)
+            if any("disconnected" in r.getMessage() for r in caplog.records):
+                break
+        await asyncio.sleep(0.3)
+        server_records = [r for r in caplog.records if not r.name.startswith(("moto", "werkzeug"))]
+        assert not [r for r in server_records if r.exc_info or "Traceback" in r.getMessage()], [
+            r.getMessage() for r in server_records
+        ]
+        assert len([r for r in server_records if "disconnected" in r.getMessage()]) == 1
+        assert not [r for r in server_records if r.levelno >= logging.ERROR], [r.getMessage() for r in server_records]

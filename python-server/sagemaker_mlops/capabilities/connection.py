@@ -13,7 +13,14 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 from tornado import web
 
 from .. import __version__
@@ -23,6 +30,8 @@ from . import Capability
 
 #: Seconds a successful GetCallerIdentity answer is reused.
 CACHE_SECONDS = 60.0
+#: Seconds a failed one is (so that tabs polling /context do not hammer STS, or wait for it, while it is down).
+FAILURE_CACHE_SECONDS = 10.0
 
 _EXPIRED = (
     "The AWS credentials of the Jupyter server have expired. Refresh the session: in SageMaker Studio restart "
@@ -84,31 +93,53 @@ class ContextHandler(MLOpsHandler):
     async def _identity(self, region: str) -> dict[str, Any]:
         aws = self.mlops_aws
         cached = aws.identity_cache.get(region)
-        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        if cached:
+            at, outcome = cached
+            if isinstance(outcome, Refused) and time.monotonic() - at < FAILURE_CACHE_SECONDS:
+                raise outcome
+            if isinstance(outcome, dict) and time.monotonic() - at < CACHE_SECONDS:
+                return outcome
         await aws.credentials()  # NoCredentials as a clear 503 before botocore tries
-        endpoint = self.mlops_config.endpoint_urls.get("sts") or None
+        call = aws.identity_calls.get(region)
+        if call is None:  # one GetCallerIdentity at a time per region; concurrent requests share its outcome
+            call = asyncio.ensure_future(self._call_sts(region))
+            aws.identity_calls[region] = call
+            call.add_done_callback(lambda _: aws.identity_calls.pop(region, None))
+        return await asyncio.shield(call)
+
+    async def _call_sts(self, region: str) -> dict[str, Any]:
+        aws = self.mlops_aws
 
         def call() -> dict[str, Any]:
-            client = aws.session.create_client("sts", region_name=region, endpoint_url=endpoint)
-            return client.get_caller_identity()
+            return aws.sts_client(region).get_caller_identity()
 
         try:
-            result = await asyncio.get_running_loop().run_in_executor(None, call)
-        except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", "ClientError"))
-            status, message = _STS_ERRORS.get(code, (502, f"AWS STS GetCallerIdentity failed ({code})."))
-            raise Refused(code, message, status) from None
-        except NoCredentialsError:
-            raise Refused("NoCredentials", "The Jupyter server has no AWS credentials.", 503) from None
-        except EndpointConnectionError:
-            raise Refused(
-                "UpstreamUnreachable",
-                "The AWS STS endpoint could not be reached. Check the STS VPC endpoint and the network, then retry.",
-                502,
-            ) from None
-        except BotoCoreError as error:
-            raise Refused("UpstreamError", f"AWS STS GetCallerIdentity failed ({type(error).__name__}).", 502) from None
+            try:
+                result = await asyncio.get_running_loop().run_in_executor(None, call)
+            except ClientError as error:
+                code = str(error.response.get("Error", {}).get("Code", "ClientError"))
+                status, message = _STS_ERRORS.get(code, (502, f"AWS STS GetCallerIdentity failed ({code})."))
+                raise Refused(code, message, status) from None
+            except NoCredentialsError:
+                raise Refused("NoCredentials", "The Jupyter server has no AWS credentials.", 503) from None
+            except (ConnectTimeoutError, ReadTimeoutError):
+                raise Refused(
+                    "UpstreamTimeout",
+                    f"AWS STS did not answer GetCallerIdentity within {self.mlops_config.context_timeout:g} s. "
+                    "Check the STS VPC endpoint and the network, then retry.",
+                    504,
+                ) from None
+            except EndpointConnectionError:
+                raise Refused(
+                    "UpstreamUnreachable",
+                    "The AWS STS endpoint could not be reached. Check the STS VPC endpoint and the network, then retry.",
+                    502,
+                ) from None
+            except BotoCoreError as error:
+                raise Refused("UpstreamError", f"AWS STS GetCallerIdentity failed ({type(error).__name__}).", 502) from None
+        except Refused as refused:
+            aws.identity_cache[region] = (time.monotonic(), refused)
+            raise
         identity = {"Account": result.get("Account"), "Arn": result.get("Arn")}
         aws.identity_cache[region] = (time.monotonic(), identity)
         return identity
