@@ -101,6 +101,10 @@ def test_up_writes_a_private_env_file_and_keeps_secrets_off_the_console(scaled):
     # roles only: no long-term key of an identity is written (Studio has none either)
     assert not {k for k in env if k.endswith(("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"))}
     assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:") and env["AWS_REGION"] == "us-east-1"
+    metadata = json.loads(Path(env["DEVSTACK_RESOURCE_METADATA"]).read_text())  # in the state directory
+    assert Path(env["DEVSTACK_RESOURCE_METADATA"]).is_relative_to(env_file.parent / "data")
+    assert metadata["SpaceName"] == "customer-churn-space" and metadata["AppType"] == "JupyterLab"
+    assert metadata["ResourceArn"].endswith(":space/d-devstack01/customer-churn-space")
     assert not {"MLFLOW_TRACKING_URI", "DEVSTACK_MANAGED_MLFLOW_URL", "DEVSTACK_MANAGED_MLFLOW_ARN"} & set(env)  # --no-mlflow
     with urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5) as response:
         assert json.loads(response.read())["status"] == "ok"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 
-def env_lines(stack, mlflow_url: str | None) -> dict[str, str]:
+def env_lines(stack, mlflow_url: str | None, resource_metadata: Path | None = None) -> dict[str, str]:
     """What the env file holds. The identities are roles: their temporary credentials come from the devstack's
     container-credentials endpoints (the data scientist's through the variables botocore and the AWS SDK for
     JavaScript read by default); no long-term key of theirs is written anywhere."""
@@ -29,6 +29,9 @@ def env_lines(stack, mlflow_url: str | None) -> dict[str, str]:
         "DEVSTACK_CONTROL_URL": f"{stack.endpoint}/_devstack",
         "DEVSTACK_PROJECT": "customer-churn",
     }
+    if resource_metadata:
+        # Studio's resource-metadata.json of the seeded space (the Jupyter server reads it to find its project)
+        lines["DEVSTACK_RESOURCE_METADATA"] = str(Path(resource_metadata).resolve())
     if mlflow_url:
         # the self-hosted server (unauthenticated), and the SageMaker-managed-style endpoint in front of it
         # (SigV4 for sagemaker-mlflow, the tracking server's ARN in x-mlflow-sm-tracking-server-arn)
@@ -38,8 +41,8 @@ def env_lines(stack, mlflow_url: str | None) -> dict[str, str]:
     return lines
 
 
-def write_env_file(path: Path, stack, mlflow_url: str | None) -> None:
-    lines = env_lines(stack, mlflow_url)
+def write_env_file(path: Path, stack, mlflow_url: str | None, resource_metadata: Path | None = None) -> None:
+    lines = env_lines(stack, mlflow_url, resource_metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -101,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
                 seed_mlflow(stack.state, mlflow_url, {"name": project["name"], "id": project["id"], "bucket": project["bucket"]})
         stack.ready.set()
         _wait_healthy(stack.endpoint)
-        write_env_file(args.env_file, stack, mlflow_url)
+        from .seed import write_resource_metadata
+
+        metadata = write_resource_metadata(stack.state, data_dir / "studio" / "resource-metadata.json")
+        write_env_file(args.env_file, stack, mlflow_url, metadata)
         print(f"devstack ready in {time.monotonic() - started:.1f} s", flush=True)
         print(f"  AWS endpoint:   {stack.endpoint}  (roles: data-scientist, approver; credentials from {stack.endpoint}/_devstack/credentials/<role>)", flush=True)
         print(f"  control:        {stack.endpoint}/_devstack  (faults, execution status, token expiry)", flush=True)
@@ -109,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  MLflow:         {mlflow_url}  (managed-style, SigV4: {stack.endpoint}/managed-mlflow)", flush=True)
         print(f"  env file:       {args.env_file}  (the credentials endpoints' tokens are only in this file)", flush=True)
         print(f"  projects:       {', '.join(p['name'] for p in stack.state.projects)}", flush=True)
+        print(f"  Studio space:   {stack.state.studio['SpaceName']} (domain {stack.state.studio['DomainId']}), metadata {metadata}", flush=True)
         stop.wait()
     finally:
         stack.stop()

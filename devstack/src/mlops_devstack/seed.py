@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -353,6 +354,66 @@ def _link_versions(state: DevstackState, project: dict) -> None:
         package.last_modified_time = _moto_time(when + 3600 * (index % 5 + 1))
 
 
+STUDIO_DOMAIN_ID = "d-devstack01"  # the domain the seeded executions name in CreatedBy
+STUDIO_USER = "data-scientist"
+
+
+def seed_studio(state: DevstackState, project: dict) -> dict:
+    """A Studio domain (moto), the data scientist's user profile, and the project's JupyterLab space, tagged with
+    the project as the platform tags a project's space. Returns what ``resource-metadata.json`` says."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    sm = client(state, "sagemaker")
+    domain_arn = sm.create_domain(
+        DomainName="mlops-studio",
+        AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": state.identities[STUDIO_USER]["arn"]},
+        SubnetIds=["subnet-0devstack0000001", "subnet-0devstack0000002"],
+        VpcId="vpc-0devstack00000001",
+        AppNetworkAccessType="VpcOnly",
+        Tags=[{"Key": "EnvironmentName", "Value": "mlops-dev"}],
+    )["DomainArn"]
+    # moto derives the id from the name; Studio's ids are opaque: give the domain the id the history names
+    backend = sagemaker_backends[state.account_id][state.region]
+    domain = backend.domains.pop(domain_arn.rsplit("/", 1)[-1])
+    domain.id = STUDIO_DOMAIN_ID
+    domain.arn = f"arn:aws:sagemaker:{state.region}:{state.account_id}:domain/{STUDIO_DOMAIN_ID}"
+    backend.domains[domain.id] = domain
+    sm.create_user_profile(
+        DomainId=STUDIO_DOMAIN_ID,
+        UserProfileName=STUDIO_USER,
+        UserSettings={"ExecutionRole": state.identities[STUDIO_USER]["arn"]},
+    )
+    space = f"{project['name']}-space"
+    space_arn = sm.create_space(
+        DomainId=STUDIO_DOMAIN_ID,
+        SpaceName=space,
+        SpaceDisplayName=f"{project['name']} (JupyterLab)",
+        SpaceSettings={"AppType": "JupyterLab", "JupyterLabAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}},
+        OwnershipSettings={"OwnerUserProfileName": STUDIO_USER},
+        SpaceSharingSettings={"SharingType": "Private"},
+        Tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}],
+    )["SpaceArn"]
+    state.studio = {  # type: ignore[attr-defined]
+        "DomainId": STUDIO_DOMAIN_ID,
+        "SpaceName": space,
+        "UserProfileName": STUDIO_USER,
+        "AppType": "JupyterLab",
+        "ResourceArn": space_arn,
+        "ResourceName": space,
+        "ExecutionRoleArn": state.identities[STUDIO_USER]["arn"],
+    }
+    return state.studio  # type: ignore[attr-defined]
+
+
+def write_resource_metadata(state: DevstackState, path: Path) -> Path:
+    """Studio's ``/opt/ml/metadata/resource-metadata.json`` for the seeded space, at ``path``."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(state.studio, indent=2) + "\n", encoding="utf-8")  # type: ignore[attr-defined]
+    return target
+
+
 def seed_all(state: DevstackState) -> None:
     from .codeartifact import seed_codeartifact
     from .codecommit import seed_codecommit
@@ -373,6 +434,7 @@ def seed_all(state: DevstackState) -> None:
         _hostile_pipeline(state, churn)
         for project in (churn, fraud):
             seed_codecommit(state, project)
+        seed_studio(state, churn)
         seed_codeartifact(state)
         if state.scale:
             seed_scale(state, churn)

@@ -19,7 +19,8 @@ class DevstackState:
     region: str = REGION
     scale: bool = False
     lock: threading.RLock = field(default_factory=threading.RLock)
-    #: name -> {"access_key_id", "secret_access_key", "arn"} of the IAM identities
+    #: name -> identity: roles {"kind": "role", "arn", "credentials_path", "credentials_token"}; the admin user
+    #: {"kind": "user", "arn", "access_key_id", "secret_access_key"} (see identities.py)
     identities: dict[str, dict[str, str]] = field(default_factory=dict)
     #: seeded projects: [{"name", "id", "arn", "bucket"}]
     projects: list[dict[str, Any]] = field(default_factory=list)

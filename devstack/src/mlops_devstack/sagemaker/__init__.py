@@ -10,6 +10,7 @@ Who owns what:
 * :mod:`.search`: Search with all operators, sub-expressions, sorting and NextToken.
 * :mod:`.registry`: ListTags of model packages, and a model package state change starting the deploy pipeline.
 * :mod:`.experiments`: the tags moto drops on experiments, trials and trial components.
+* :mod:`.studio`: Studio user profiles and spaces (moto keeps the domains), and ListTags of their ARNs.
 
 :mod:`.extension` composes them into the one extension the router talks to.
 """

@@ -24,6 +24,7 @@ from .pipelines import PipelinesMixin
 from .projects import ProjectsMixin
 from .registry import RegistryMixin
 from .search import SearchMixin
+from .studio import StudioMixin
 
 
 def _merged(cls: type, name: str) -> list:
@@ -35,7 +36,7 @@ def _merged(cls: type, name: str) -> list:
     return found
 
 
-class SageMakerExtension(ProjectsMixin, PipelinesMixin, SearchMixin, RegistryMixin, ExperimentsMixin):
+class SageMakerExtension(ProjectsMixin, PipelinesMixin, SearchMixin, RegistryMixin, ExperimentsMixin, StudioMixin):
     service = "sagemaker"
     iam_prefix = "sagemaker"
     requires_sigv4 = True
