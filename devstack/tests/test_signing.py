@@ -113,6 +113,10 @@ def test_faults_apply_after_authentication(stack):
         urllib.request.urlopen(unsigned, timeout=5)
     assert raised.value.code == 403
     assert json.loads(raised.value.read())["__type"] == "MissingAuthenticationTokenException"
+    index = f"{stack.endpoint}/codeartifact/mlops-{stack.state.account_id}/pypi/mlops-codeartifact-repository/simple/"
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(index, timeout=5)  # the PEP 503 index's own (token) authentication comes first too
+    assert raised.value.code == 401
     control(stack, "/faults/reset", {})
     control(stack, "/faults", {"throttle": "*"})
     with pytest.raises(ClientError) as raised:

@@ -169,7 +169,12 @@ class Router:
                 break
         try:
             # Authentication first: an unauthenticated request is refused, never throttled or delayed.
-            if claimed is None or claimed[0].requires_sigv4:
+            if claimed is not None and not claimed[0].requires_sigv4:
+                preauthenticate = getattr(claimed[0], "preauthenticate", None)
+                refused = preauthenticate(request) if preauthenticate else None
+                if refused is not None:
+                    return self._send(refused, start_response)
+            else:
                 caller = sigv4.verify(request, self.state.account_id, protocol)
                 if caller is not None:
                     request.principal_arn = caller.arn

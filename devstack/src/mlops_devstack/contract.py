@@ -4,7 +4,9 @@ Every service that moto lacks is an :class:`Extension`. The router (``app.py``) 
 in order, whether it serves a request; the first that names an operation gets it, after the router has
 verified the SigV4 signature and evaluated the caller's IAM policies for ``<iam_prefix>:<operation>``
 (unless the extension sets ``requires_sigv4 = False`` and authenticates by itself, like the PEP 503
-index does with CodeArtifact tokens). Anything no extension claims goes to moto.
+index does with CodeArtifact tokens: such an extension may define ``preauthenticate(request)``, which the router
+calls before the fault switches and which returns the refusal, or None). Anything no extension claims goes to
+moto.
 """
 
 from __future__ import annotations

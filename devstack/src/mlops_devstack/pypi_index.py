@@ -57,6 +57,11 @@ class PypiIndexExtension:
         parts = rest.split("/") if rest else []
         return {0: "PypiListProjects", 1: "PypiListFiles", 3: "PypiDownload"}.get(len(parts), "PypiNotFound")
 
+    def preauthenticate(self, request: Request) -> Optional[Response]:
+        """The token check alone, which the router runs before the fault switches."""
+        m = _PATH.match(request.path)
+        return self._authenticate(request, m.group("domain"), m.group("owner")) if m else None
+
     def dispatch(self, request: Request, operation: str) -> Response:
         m = _PATH.match(request.path)
         assert m is not None
