@@ -1,17 +1,25 @@
 """The proxy's upstream HTTP client: one pooled HTTP/1.1 keep-alive client per server.
 
-httpx: bounded connection pool, keep-alive, ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY`` from the
-environment (CONNECT tunnels for https), never follows redirects. Certificates are verified against
-``SageMakerMLOps.upstream_ca_bundle`` when set (e.g. a corporate CA or AWS_CA_BUNDLE), else certifi's bundle.
+aiohttp: a bounded pool of keep-alive connections (``SageMakerMLOps.max_upstream_connections``), never follows
+redirects, decompresses answers. The proxy environment (``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` /
+``NO_PROXY``, upper or lower case, read by the standard library's rules when the client is created) decides per
+upstream whether to go through a forward proxy (CONNECT tunnel for https). aiohttp's own ``trust_env`` is not used:
+it would also read ``~/.netrc`` and could put an Authorization header of its own on a request. Certificates are
+verified against ``SageMakerMLOps.upstream_ca_bundle`` when set, else certifi's bundle (as botocore).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from typing import Optional
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
-import httpx
+import aiohttp
+import certifi
+from yarl import URL
 
 from . import __version__
 from .config import SageMakerMLOps
@@ -37,44 +45,64 @@ class UpstreamUnreachable(Exception):
 class Transport:
     def __init__(self, config: SageMakerMLOps) -> None:
         self.config = config
-        self._client: Optional[httpx.AsyncClient] = None
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._proxies: dict[str, str] = {}
+        self._proxy_of: dict[tuple[str, str, Optional[int]], Optional[str]] = {}
 
-    def client(self) -> httpx.AsyncClient:
+    def session(self) -> aiohttp.ClientSession:
         """Created on first use, on the server's event loop (the pool belongs to that loop)."""
-        if self._client is None:
+        if self._session is None:
             config = self.config
-            bundle = config.upstream_ca_bundle.strip()
-            verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=bundle) if bundle else True
+            bundle = config.upstream_ca_bundle.strip() or certifi.where()
             seconds = config.upstream_timeout
-            self._client = httpx.AsyncClient(
-                verify=verify,
-                trust_env=True,  # proxies and NO_PROXY from the environment
-                http1=True,
-                http2=False,
-                follow_redirects=False,
-                limits=httpx.Limits(
-                    max_connections=config.max_upstream_connections,
-                    max_keepalive_connections=config.max_upstream_connections,
+            self._proxies = getproxies_environment()
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(
+                    ssl=ssl.create_default_context(cafile=bundle),
+                    limit=config.max_upstream_connections,
                     # Well below the idle timeouts of AWS endpoints and proxies, so a pooled connection is not
                     # reused just as the other side closes it.
-                    keepalive_expiry=15.0,
+                    keepalive_timeout=15.0,
                 ),
-                timeout=httpx.Timeout(seconds, connect=min(10.0, seconds)),
+                timeout=aiohttp.ClientTimeout(total=seconds, connect=min(10.0, seconds)),
                 headers={"User-Agent": f"sagemaker-mlops/{__version__}"},
+                trust_env=False,
+                auto_decompress=True,
             )
-        return self._client
+        return self._session
+
+    def proxy_for(self, url: str) -> Optional[str]:
+        """The forward proxy for an upstream URL, from the environment (NO_PROXY honoured); None: direct."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "", parts.port)
+        if key not in self._proxy_of:
+            proxy = self._proxies.get(parts.scheme) or self._proxies.get("all")
+            if proxy and "://" not in proxy:
+                proxy = "http://" + proxy
+            if proxy and proxy_bypass_environment(parts.netloc.rsplit("@", 1)[-1], self._proxies):
+                proxy = None
+            self._proxy_of[key] = proxy or None
+        return self._proxy_of[key]
 
     async def send(self, method: str, url: str, headers: dict[str, str], body: Optional[bytes]) -> Reply:
-        client = self.client()
+        session = self.session()
         try:
-            response = await client.request(method, url, headers=headers, content=body)
-        except httpx.TimeoutException:
+            async with session.request(
+                method,
+                URL(url, encoded=True),  # sent exactly as signed: no re-quoting of the path or query
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                proxy=self.proxy_for(url),
+            ) as response:
+                data = await response.read()
+                return Reply(response.status, [(k.lower(), v) for k, v in response.headers.items()], data)
+        except asyncio.TimeoutError:  # (aiohttp's ServerTimeoutError is one too)
             raise UpstreamTimeout() from None
-        except httpx.HTTPError as error:  # connect, TLS, proxy, protocol errors
+        except aiohttp.ClientError as error:  # connect, TLS, proxy, protocol errors
             raise UpstreamUnreachable(type(error).__name__) from None
-        return Reply(response.status_code, response.headers.multi_items(), response.content)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
