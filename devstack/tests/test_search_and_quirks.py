@@ -177,3 +177,23 @@ def test_control_endpoint_wants_json(stack):
         health = json.loads(response.read())
     assert health["status"] == "ok" and {p["name"] for p in health["projects"]} >= {"customer-churn", "fraud-detection"}
     assert "secret" not in json.dumps(health).lower()
+
+
+def test_pipelines_found_by_search_tell_when_they_last_ran(stack, sm, project):
+    """The sidebar orders pipelines and skips unchanged ones by Search's LastRunTime, as AWS gives it."""
+    found = sm.search(Resource="Pipeline", SearchExpression={"Filters": [{"Name": "Tags.sagemaker:project-name", "Operator": "Equals", "Value": "customer-churn"}]}, MaxResults=100)
+    records = {r["Pipeline"]["PipelineName"]: r["Pipeline"] for r in found["Results"]}
+    build = records[project["build_pipeline"]]
+    newest = max(e["StartTime"] for e in sm.list_pipeline_executions(PipelineName=project["build_pipeline"], MaxResults=100)["PipelineExecutionSummaries"])
+    assert build["LastRunTime"] == newest
+    started = sm.start_pipeline_execution(PipelineName=project["build_pipeline"])["PipelineExecutionArn"]
+    again = sm.search(Resource="Pipeline", SearchExpression={"Filters": [{"Name": "PipelineName", "Operator": "Equals", "Value": project["build_pipeline"]}]})
+    assert again["Results"][0]["Pipeline"]["LastRunTime"] > newest
+    sm.stop_pipeline_execution(PipelineExecutionArn=started)
+
+
+def test_json_protocol_answers_carry_the_json_content_type(stack):
+    """moto answers some JSON-protocol operations as text/html; AWS (and the proxy's relay rule) says JSON."""
+    logs = make_client(stack, "logs")
+    answer = logs.describe_log_groups(limit=1)
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["content-type"].startswith("application/x-amz-json-1.1")

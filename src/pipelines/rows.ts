@@ -50,7 +50,9 @@ export function buildRows(model: ITreeSource): Row[] {
       pipeline,
       expanded: !!list,
       className: 'jp-MLOps-pipeline-row',
-      title: pipeline.name,
+      title: pipeline.description
+        ? `${pipeline.name}\n${pipeline.description}`
+        : pipeline.name,
       data: { pipelineName: pipeline.name }
     });
     if (list) {

@@ -77,6 +77,17 @@ export class VisibilityPoll implements IDisposable {
     if (active !== this._active) {
       this._active = active;
       this._poll.frequency = this._frequency();
+      if (
+        active &&
+        !this._poll.isDisposed &&
+        this._poll.state.phase !== 'constructed'
+      ) {
+        // The next tick was planned at the idle interval: bring it forward.
+        void this._poll.schedule({
+          interval: this._poll.frequency.interval,
+          phase: 'resolved'
+        });
+      }
     }
   }
 

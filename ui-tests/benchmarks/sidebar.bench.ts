@@ -1,78 +1,114 @@
 /**
- * Benchmark: time from opening the sidebar to the first pipeline rows, and the
- * AWS requests one refresh issues, against whatever devstack is running
- * (seeded or --scale). Run with `bash .ci/bench.sh`.
+ * Benchmark: time from opening the sidebar to the first pipeline rows, the AWS
+ * requests one refresh issues with the sidebar open at its first screen, and
+ * the requests made while the sidebar is open but idle and while it is hidden,
+ * against whatever devstack is running (seeded or --scale).
+ * Run with `make bench`.
  */
-import { expect, test } from '@jupyterlab/galata';
+import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
 import { openProject } from '../tests/helpers';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const LABEL = process.env.BENCH_LABEL || 'seeded';
+/** A short refresh interval, so the idle and hidden windows span several of them. */
+const INTERVAL_S = 5;
+const WINDOW_MS = 30000;
 
-test.use({ autoGoto: false });
+test.use({
+  autoGoto: false,
+  mockSettings: {
+    ...galata.DEFAULT_SETTINGS,
+    'sagemaker-mlops:connection': { refreshInterval: INTERVAL_S }
+  }
+});
 
-test(`sidebar: first pipeline rows and requests per refresh (${LABEL})`, async ({
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    min: sorted[0],
+    median: sorted[Math.floor(sorted.length / 2)],
+    max: sorted[sorted.length - 1]
+  };
+};
+
+test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, async ({
   page
 }) => {
-  test.setTimeout(600000);
-  const timings: number[] = [];
-  const complete: number[] = [];
-  // First load chooses the project (remembered in the settings for the timed runs).
-  await page.goto();
-  await openProject(page);
-  for (let i = 0; i < RUNS; i++) {
-    await page.reload();
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
-    const panel = page.locator('#sagemaker-mlops-sidebar');
-    if (await panel.isVisible()) {
-      await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
-      await expect(panel).toBeHidden();
-    }
-    const t0 = Date.now();
-    await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
-    await expect(panel.locator('.jp-MLOps-pipeline-row').first()).toBeVisible({
-      timeout: 120000
-    });
-    timings.push(Date.now() - t0);
-    // Every pipeline's last execution loaded: the refresh is over.
-    await expect(panel.getByText('refreshing…')).toBeHidden({ timeout: 300000 });
-    complete.push(Date.now() - t0);
-  }
-  // Requests of one refresh: count proxied AWS calls after pressing Refresh.
+  test.setTimeout(900000);
   const calls: string[] = [];
   page.on('request', request => {
     if (request.url().includes('/sagemaker-mlops/aws/')) {
       calls.push(`${request.headers()['x-amz-target'] ?? request.url()}`);
     }
   });
+  const count = (from: number) =>
+    calls
+      .slice(from)
+      .reduce<Record<string, number>>(
+        (acc, c) => ((acc[c] = (acc[c] ?? 0) + 1), acc),
+        {}
+      );
+
+  const timings: number[] = [];
+  const complete: number[] = [];
+  const firstOpen: number[] = [];
+  await page.goto();
+  await openProject(page);
   const panel = page.locator('#sagemaker-mlops-sidebar');
+  for (let i = 0; i < RUNS; i++) {
+    await page.reload();
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    if (await panel.isVisible()) {
+      await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
+      await expect(panel).toBeHidden();
+    }
+    const before = calls.length;
+    const t0 = Date.now();
+    await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
+    await openProject(page);
+    timings.push(Date.now() - t0);
+    await expect(panel.getByText('refreshing…')).toBeHidden({
+      timeout: 300000
+    });
+    complete.push(Date.now() - t0);
+    firstOpen.push(calls.length - before);
+  }
+
+  // One refresh with the sidebar open at its first screen.
+  const beforeRefresh = calls.length;
   await panel.getByRole('button', { name: 'Refresh' }).click();
   await expect(panel.getByText('refreshing…')).toBeVisible();
   await expect(panel.getByText('refreshing…')).toBeHidden({ timeout: 300000 });
   await page.waitForTimeout(500);
+  const perRefresh = count(beforeRefresh);
+
+  // Idle: open, nothing running that the view watches, for WINDOW_MS.
+  const beforeIdle = calls.length;
+  await page.waitForTimeout(WINDOW_MS);
+  const idle = calls.length - beforeIdle;
+
+  // Hidden: the sidebar collapsed, nothing else of the extension open.
+  await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
+  await expect(panel).toBeHidden();
+  await page.waitForTimeout(1000);
+  const beforeHidden = calls.length;
+  await page.waitForTimeout(WINDOW_MS);
+  const hidden = calls.length - beforeHidden;
+
   const rows = await panel.locator('.jp-MLOps-pipeline-row').count();
-  timings.sort((a, b) => a - b);
-  complete.sort((a, b) => a - b);
   const result = {
     label: LABEL,
     runs: RUNS,
-    firstRowsMs: {
-      min: timings[0],
-      median: timings[Math.floor(timings.length / 2)],
-      max: timings[timings.length - 1]
-    },
-    allLastExecutionsMs: {
-      min: complete[0],
-      median: complete[Math.floor(complete.length / 2)],
-      max: complete[complete.length - 1]
-    },
-    requestsPerRefresh: calls.length,
-    requestsByOperation: calls.reduce<Record<string, number>>(
-      (acc, c) => ((acc[c] = (acc[c] ?? 0) + 1), acc),
-      {}
-    ),
+    firstRowsMs: median(timings),
+    firstScreenCompleteMs: median(complete),
+    requestsOnOpen: median(firstOpen),
+    requestsPerRefresh: Object.values(perRefresh).reduce((a, b) => a + b, 0),
+    requestsByOperation: perRefresh,
+    refreshIntervalSeconds: INTERVAL_S,
+    idleRequestsPerMinute: Math.round((idle * 60000) / WINDOW_MS),
+    hiddenRequestsPerMinute: Math.round((hidden * 60000) / WINDOW_MS),
     renderedPipelineRows: rows
   };
   fs.mkdirSync('test-results', { recursive: true });
@@ -81,4 +117,5 @@ test(`sidebar: first pipeline rows and requests per refresh (${LABEL})`, async (
     JSON.stringify(result, null, 2)
   );
   console.log(`BENCH ${JSON.stringify(result)}`);
+  expect(result.hiddenRequestsPerMinute).toBe(0);
 });

@@ -3,26 +3,66 @@ import { Locator } from '@playwright/test';
 
 export const PROJECT = 'customer-churn';
 
-/** Open the sidebar and make sure the seeded project is the one shown (choosing it the first time). */
-export async function openProject(
-  page: IJupyterLabPageFixture,
-  project = PROJECT
+/** The sidebar, opened. */
+export async function openSidebar(
+  page: IJupyterLabPageFixture
 ): Promise<Locator> {
   const panel = page.locator('#sagemaker-mlops-sidebar');
   if (!(await panel.isVisible())) {
     await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
   }
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/**
+ * Open the sidebar on the seeded project: found from the Studio space's tags,
+ * or chosen in the picker when the server runs outside a (devstack) space.
+ */
+export async function openProject(
+  page: IJupyterLabPageFixture,
+  project = PROJECT
+): Promise<Locator> {
+  const panel = await openSidebar(page);
   const picker = panel.getByRole('combobox', { name: 'SageMaker project' });
-  const pipelines = panel.getByRole('region', { name: 'Pipelines' });
-  await expect(picker.or(pipelines)).toBeVisible();
+  const bar = panel.getByRole('region', { name: 'Project' });
+  await expect(
+    picker.or(bar.getByText(project, { exact: true }))
+  ).toBeVisible();
   if (await picker.isVisible()) {
     await picker.selectOption(project);
   }
-  await expect(panel.getByRole('region', { name: 'Project' })).toContainText(
-    project
-  );
-  await expect(pipelines).toBeVisible();
+  await expect(bar).toContainText(project);
+  await expect(panel.locator('.jp-MLOps-pipeline-row').first()).toBeVisible();
   return panel;
+}
+
+/**
+ * The row of one of the project's pipelines by its role, located by its exact
+ * name: the build pipeline `<project>-<id>`, the deploy pipeline
+ * `<project>-<id>-deploy`.
+ */
+export async function pipelineRow(
+  panel: Locator,
+  role: 'build' | 'deploy'
+): Promise<{ row: Locator; name: string }> {
+  const rows = panel.locator('.jp-MLOps-pipeline-row');
+  await expect(rows.first()).toBeVisible();
+  const names = await rows.evaluateAll(nodes =>
+    nodes.map(n => (n as HTMLElement).dataset.pipelineName ?? '')
+  );
+  const pattern =
+    role === 'build'
+      ? /^customer-churn-p-[a-z0-9]+$/
+      : /^customer-churn-p-[a-z0-9]+-deploy$/;
+  const name = names.find(n => pattern.test(n));
+  if (!name) {
+    throw new Error(`no ${role} pipeline among ${names.join(', ')}`);
+  }
+  return {
+    row: panel.locator(`.jp-MLOps-pipeline-row[data-pipeline-name="${name}"]`),
+    name
+  };
 }
 
 /** The devstack's fault/control endpoint (loopback only). */
@@ -45,4 +85,46 @@ export async function control(path: string, body?: unknown): Promise<any> {
   }
   const text = await response.text();
   return text ? JSON.parse(text) : null;
+}
+
+/** A name no other test or run uses. */
+export function unique(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+}
+
+/**
+ * Start a run of a pipeline from its context menu, with a display name to find
+ * its execution by; resolves once the start is confirmed.
+ */
+export async function runFromMenu(
+  page: IJupyterLabPageFixture,
+  row: Locator,
+  displayName: string
+): Promise<void> {
+  await row.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: /^Run .*…$/ }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog
+    .getByRole('textbox', { name: 'Display name (optional)' })
+    .fill(displayName);
+  await dialog.getByRole('button', { name: 'Run' }).click();
+  await expect(
+    page.getByText(/^Started customer-churn-p-/).first()
+  ).toBeVisible();
+}
+
+/** Expand a pipeline's executions (if collapsed) and return the row of the execution named `displayName`. */
+export async function executionRow(
+  panel: Locator,
+  pipeline: Locator,
+  displayName: string
+): Promise<Locator> {
+  if ((await pipeline.getAttribute('aria-expanded')) !== 'true') {
+    await pipeline.click();
+  }
+  const row = panel
+    .locator('.jp-MLOps-execution-row')
+    .filter({ hasText: displayName });
+  await expect(row).toBeVisible({ timeout: 60000 });
+  return row;
 }

@@ -1,18 +1,22 @@
 import { expect, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
+
+import { openProject, openSidebar } from './helpers';
 
 test.describe('SageMaker MLOps sidebar', () => {
-  test('opens from the left bar and shows the caller identity from the server', async ({
+  test('opens from the left bar and shows the identity the server acts as', async ({
     page
   }) => {
-    await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
-    const panel = page.locator('#sagemaker-mlops-sidebar');
+    const panel = await openSidebar(page);
     await expect(
       panel.getByRole('heading', { name: 'SageMaker MLOps' })
     ).toBeVisible();
     const identity = panel.getByRole('region', { name: 'AWS identity' });
-    // The devstack's data-scientist identity, resolved by STS GetCallerIdentity on the server.
+    // The devstack's data-scientist role session, resolved by STS GetCallerIdentity on the server.
     await expect(
-      identity.getByText('arn:aws:iam::123456789012:user/data-scientist')
+      identity.getByText(
+        /^arn:aws:sts::123456789012:assumed-role\/data-scientist\//
+      )
     ).toBeVisible();
     await expect(
       identity.getByText('123456789012', { exact: true })
@@ -31,5 +35,108 @@ test.describe('SageMaker MLOps sidebar', () => {
       .fill('Open SageMaker MLOps Sidebar');
     await page.keyboard.press('Enter');
     await expect(page.locator('#sagemaker-mlops-sidebar')).toBeVisible();
+  });
+
+  test('reads well at 220 px: no name broken letter by letter', async ({
+    page
+  }) => {
+    const panel = await openProject(page);
+    // 220 px: narrower than JupyterLab's default minimum (250 px), as a theme or a user's CSS can make it.
+    // Lower the minimum, then drag the handle until the panel is 220 px wide.
+    await page.evaluate(() =>
+      document.documentElement.style.setProperty(
+        '--jp-sidebar-min-width',
+        '200px'
+      )
+    );
+    const box = (await panel.boundingBox())!;
+    const handle = page
+      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
+      .first();
+    const grip = (await handle.boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(
+      grip.x + grip.width / 2 - (box.width - 220),
+      grip.y + 200,
+      {
+        steps: 5
+      }
+    );
+    await page.mouse.up();
+    await expect
+      .poll(async () => Math.round((await panel.boundingBox())!.width))
+      .toBeLessThanOrEqual(222);
+
+    // Expand a pipeline and an execution: steps, parameters and failure reasons must stay on their lines.
+    const pipeline = panel.locator('.jp-MLOps-pipeline-row').first();
+    await pipeline.click();
+    const execution = panel.locator('.jp-MLOps-execution-row').first();
+    await execution.click();
+    await expect(panel.locator('.jp-MLOps-step-row').first()).toBeVisible();
+    const names = panel.locator('.jp-MLOps-row-name');
+    const boxes = await names.evaluateAll(nodes =>
+      nodes.map(n => {
+        const r = n.getBoundingClientRect();
+        return { text: n.textContent ?? '', width: r.width, height: r.height };
+      })
+    );
+    expect(boxes.length).toBeGreaterThan(2);
+    for (const b of boxes) {
+      expect(b.width, `"${b.text}" is ${b.width}x${b.height}`).toBeGreaterThan(
+        b.height
+      );
+    }
+    // No row is wider than the panel (nothing spills or scrolls sideways).
+    const overflow = await panel
+      .locator('.jp-MLOps-tree')
+      .evaluate(n => n.scrollWidth - n.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-results/sidebar-220px.png' });
+  });
+});
+
+test.describe('An administrator turns the pipelines plugin off', () => {
+  const toggle = (action: 'disable' | 'enable') =>
+    execFileSync(
+      'jupyter',
+      ['labextension', action, 'sagemaker-mlops:pipelines'],
+      {
+        stdio: 'pipe'
+      }
+    );
+
+  test.afterEach(() => {
+    toggle('enable');
+  });
+
+  test('the sidebar still shows the identity and the project, without pipelines', async ({
+    page
+  }) => {
+    toggle('disable');
+    await page.reload();
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    const panel = await openSidebar(page);
+    await expect(
+      panel
+        .getByRole('region', { name: 'AWS identity' })
+        .getByText('us-east-1', {
+          exact: true
+        })
+    ).toBeVisible();
+    await expect(panel.getByRole('region', { name: 'Project' })).toContainText(
+      'customer-churn'
+    );
+    await expect(panel.getByRole('region', { name: 'Pipelines' })).toHaveCount(
+      0
+    );
+    await page.keyboard.press('Control+Shift+C');
+    await page
+      .getByRole('textbox', { name: /Search/i })
+      .first()
+      .fill('Run Pipeline');
+    await expect(
+      page.locator('.lm-CommandPalette-item', { hasText: 'Run Pipeline…' })
+    ).toHaveCount(0);
   });
 });

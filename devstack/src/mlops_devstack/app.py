@@ -263,6 +263,10 @@ class Router:
                         hook(operation, request, data)
                     # SDK v3 reads JSON-protocol timestamps as epoch seconds; moto writes some as ISO-8601 text.
                     payload = json.dumps(_epochs(data)).encode()
+            # AWS answers a JSON-protocol request with the JSON type it was sent; moto often says text/html.
+            sent = request.headers.get("content-type", "")
+            json_type = sent if sent.startswith("application/x-amz-json-") else "application/x-amz-json-1.1"
+            headers = [(k, v) for k, v in headers if k.lower() != "content-type"] + [("Content-Type", json_type)]
         start_response(captured["status"], headers + [("Content-Length", str(len(payload)))])
         return [payload]
 

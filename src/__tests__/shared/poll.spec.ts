@@ -73,6 +73,24 @@ describe('VisibilityPoll', () => {
     expect(runs).toBe(2);
   });
 
+  it('brings the next tick forward when something becomes active', async () => {
+    let runs = 0;
+    poll = new VisibilityPoll({
+      name: 'test',
+      factory: async () => {
+        runs++;
+      },
+      interval: () => 1000,
+      idleFactor: 30
+    });
+    poll.addView().setVisible(true);
+    await tick(50);
+    expect(runs).toBe(1);
+    poll.setActive(true);
+    await tick(1300);
+    expect(runs).toBe(2);
+  });
+
   it('counts views: hidden only when every view is hidden or disposed', () => {
     poll = new VisibilityPoll({
       name: 'test',

@@ -149,7 +149,10 @@ class PipelinesMixin:
             client_token=client_token,
         )
         self.executions[arn] = execution
-        pipeline.last_execution_time = _moto_time(start)
+        # The pipeline's last run: the newest execution start (seeding starts executions out of order).
+        started = _moto_time(start)
+        if pipeline.last_execution_time is None or _epoch_of(pipeline.last_execution_time) < start:
+            pipeline.last_execution_time = started
         return execution
 
     def _op_StartPipelineExecution(self, body: dict, request: Request) -> dict:
@@ -482,3 +485,14 @@ def _end_lines(step: Step, status: str) -> list[tuple[float, str]]:
     if status == "Stopped":
         return [(t, f"[{step.name}] received stop signal, job stopped")]
     return [(t - 0.1, f"[{step.name}] uploading outputs"), (t, f"[{step.name}] job completed successfully")]
+
+
+def _epoch_of(value: Any) -> float:
+    """A moto time (datetime or ISO text) as epoch seconds."""
+    from datetime import datetime, timezone
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+    return float(value)

@@ -156,6 +156,8 @@ def _full_record(name: str, obj: Any) -> dict:
             record[f"{name}Arn"] = record[arn_key]
     if name == "TrialComponent" and getattr(obj, "trial_name", None):
         record.setdefault("Parents", [{"TrialName": obj.trial_name}])
+    if name == "Pipeline" and getattr(obj, "last_execution_time", None):
+        record["LastRunTime"] = obj.last_execution_time  # as DescribePipeline and AWS's Search give it
     if name == "Trial" and getattr(obj, "experiment_name", None):
         record.setdefault("ExperimentName", obj.experiment_name)
     return record
