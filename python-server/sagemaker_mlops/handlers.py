@@ -22,10 +22,29 @@ def setup_handlers(server_app) -> None:
     web_app = server_app.web_app
     config = SageMakerMLOps(parent=server_app)
     enabled = capabilities.load_all(config.capabilities)
+    aws = AwsContext(config)
     web_app.settings["sagemaker_mlops.config"] = config
-    web_app.settings["sagemaker_mlops.aws"] = AwsContext(config)
+    web_app.settings["sagemaker_mlops.aws"] = aws
     web_app.settings["sagemaker_mlops.allowlist"] = capabilities.allowlist_of(enabled)
     base_url = web_app.settings["base_url"]
     routes = CORE_ROUTES + capabilities.routes_of(enabled)
     web_app.add_handlers(".*$", [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in routes])
     server_app.log.info("sagemaker_mlops: capabilities %s", ", ".join(c.name for c in enabled))
+    close_on_shutdown(server_app, aws)
+
+
+def close_on_shutdown(server_app, aws: AwsContext) -> None:
+    """Close the proxy's pooled upstream connections when the server cleans up its extensions.
+
+    jupyter_server calls shutdown hooks of ExtensionApps only; this module-style extension hooks the server's
+    ``cleanup_extensions`` instead (on the server's loop, where the connection pool lives).
+    """
+    original = server_app.cleanup_extensions
+
+    async def cleanup_extensions() -> None:
+        try:
+            await original()
+        finally:
+            await aws.transport.aclose()
+
+    server_app.cleanup_extensions = cleanup_extensions

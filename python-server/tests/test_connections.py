@@ -24,6 +24,14 @@ async def test_a_second_request_reuses_the_connection(call, upstream):
     assert upstream.connections == 1
 
 
+async def test_the_pool_is_closed_when_the_server_cleans_up(call, jp_serverapp):
+    assert (await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))).code == 200
+    transport = jp_serverapp.web_app.settings["sagemaker_mlops.aws"].transport
+    session = transport.session()
+    await jp_serverapp.cleanup_extensions()
+    assert session.closed
+
+
 class ForwardProxy:
     """A loopback forward proxy: CONNECT tunnels (https targets) and absolute-form requests (http targets)."""
 
