@@ -42,27 +42,33 @@ test.describe('SageMaker MLOps sidebar', () => {
   }) => {
     const panel = await openProject(page);
     // 220 px: narrower than JupyterLab's default minimum (250 px), as a theme or a user's CSS can make it.
-    // Lower the minimum, then drag the handle until the panel is 220 px wide.
+    // Lower the minimum, let the shell measure it again (hide and show the panel), then drag the handle.
     await page.evaluate(() =>
       document.documentElement.style.setProperty(
         '--jp-sidebar-min-width',
         '200px'
       )
     );
-    const box = (await panel.boundingBox())!;
-    const handle = page
-      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
-      .first();
-    const grip = (await handle.boundingBox())!;
-    await page.mouse.move(grip.x + grip.width / 2, grip.y + 200);
+    const tab = page.getByRole('tab', { name: 'SageMaker MLOps' });
+    await tab.click();
+    await expect(panel).toBeHidden();
+    await tab.click();
+    await expect(panel).toBeVisible();
+    const width = (await panel.boundingBox())!.width;
+    const grip = await page.evaluate(() => {
+      const handle = [
+        ...document.getElementById('jp-main-split-panel')!.children
+      ].find(
+        c =>
+          c.classList.contains('lm-SplitPanel-handle') &&
+          !c.classList.contains('lm-mod-hidden')
+      )!;
+      const r = handle.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + 200 };
+    });
+    await page.mouse.move(grip.x, grip.y);
     await page.mouse.down();
-    await page.mouse.move(
-      grip.x + grip.width / 2 - (box.width - 220),
-      grip.y + 200,
-      {
-        steps: 5
-      }
-    );
+    await page.mouse.move(grip.x - (width - 220), grip.y, { steps: 5 });
     await page.mouse.up();
     await expect
       .poll(async () => Math.round((await panel.boundingBox())!.width))
