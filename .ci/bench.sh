@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Benchmarks: the sidebar against the seeded devstack, then against --scale data.
+# Benchmarks (`make bench`): start-up, the sidebar seeded and at --scale, the proxy; then bench/results.{md,json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 trap 'bash .ci/devstack.sh stop' EXIT
+results=ui-tests/test-results
+rm -f "$results"/bench-*.json
 for mode in seeded scale; do
   if [ "$mode" = scale ]; then bash .ci/devstack.sh start --scale; else bash .ci/devstack.sh start; fi
   set -a; . .devstack/env; set +a
-  (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js)
+  if [ "$mode" = seeded ]; then
+    (cd ui-tests && npx playwright test -c playwright.bench.config.js startup.bench.ts)
+  fi
+  (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js sidebar.bench.ts)
   bash .ci/devstack.sh stop
 done
-cat ui-tests/test-results/bench-*.json
+python bench/proxy_overhead.py --out "$results/bench-proxy.json"
+node bench/report.js "$results" bench

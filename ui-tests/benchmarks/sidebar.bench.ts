@@ -8,7 +8,13 @@
 import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
-import { openProject } from '../tests/helpers';
+import {
+  control,
+  openProject,
+  pipelineRow,
+  runFromMenu,
+  unique
+} from '../tests/helpers';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const LABEL = process.env.BENCH_LABEL || 'seeded';
@@ -84,18 +90,45 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   await page.waitForTimeout(500);
   const perRefresh = count(beforeRefresh);
 
+  // Rows in the DOM (virtualized: bounded whatever the data size), and the JS heap after scrolling through all.
+  const tree = panel.locator('.jp-MLOps-tree');
+  const domRows = await tree.locator('.jp-MLOps-row').count();
+  const cdp = await page.context().newCDPSession(page);
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize / 1048576;
+  };
+  const heapBefore = await heap();
+  const scrollStart = Date.now();
+  for (;;) {
+    const done = await tree.evaluate(n => {
+      n.scrollTop += n.clientHeight;
+      return n.scrollTop + n.clientHeight >= n.scrollHeight - 1;
+    });
+    await page.waitForTimeout(120);
+    if (done || Date.now() - scrollStart > 300000) {
+      break;
+    }
+  }
+  await expect(panel.getByText('refreshing…')).toBeHidden({ timeout: 300000 });
+  const domRowsScrolled = await tree.locator('.jp-MLOps-row').count();
+  const heapGrowthMB = +((await heap()) - heapBefore).toFixed(1);
+  await tree.evaluate(n => (n.scrollTop = 0));
+
   // Idle: open, nothing running that the view watches, for WINDOW_MS.
   const beforeIdle = calls.length;
   await page.waitForTimeout(WINDOW_MS);
   const idle = calls.length - beforeIdle;
 
-  // Hidden: the sidebar collapsed, nothing else of the extension open.
-  await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
-  await expect(panel).toBeHidden();
-  await page.waitForTimeout(1000);
-  const beforeHidden = calls.length;
+  // One running execution, started from here (watched until it ends).
+  await control('/executions/step-seconds', { seconds: 600 });
+  const { row } = await pipelineRow(panel, 'build');
+  await runFromMenu(page, row, unique('bench-running'));
+  await page.waitForTimeout(2000);
+  const beforeRunning = calls.length;
   await page.waitForTimeout(WINDOW_MS);
-  const hidden = calls.length - beforeHidden;
+  const running = calls.length - beforeRunning;
+  await control('/executions/step-seconds', { seconds: 2 });
 
   const rows = await panel.locator('.jp-MLOps-pipeline-row').count();
   const result = {
@@ -108,6 +141,10 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
     requestsByOperation: perRefresh,
     refreshIntervalSeconds: INTERVAL_S,
     idleRequestsPerMinute: Math.round((idle * 60000) / WINDOW_MS),
+    runningRequestsPerMinute: Math.round((running * 60000) / WINDOW_MS),
+    domRows,
+    domRowsAfterScrollingAll: domRowsScrolled,
+    heapGrowthMBAfterScrollingAll: heapGrowthMB,
     hiddenRequestsPerMinute: Math.round((hidden * 60000) / WINDOW_MS),
     renderedPipelineRows: rows
   };

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * Gathers the benchmark results of one `make bench` run (the Galata benches'
+ * JSON and the proxy benchmark's) into bench/results.json and a table with the
+ * budgets in bench/results.md (the README's "Measured" table comes from it).
+ *
+ *   node bench/report.js <dir with bench-*.json> <out dir>
+ */
+const fs = require('fs');
+const path = require('path');
+
+const [dir = 'ui-tests/test-results', out = 'bench'] = process.argv.slice(2);
+const read = name => {
+  const file = path.join(dir, name);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+};
+const results = {
+  date: new Date().toISOString(),
+  machine: `${require('os').cpus().length} cores, ${Math.round(require('os').totalmem() / 2 ** 30)} GiB`,
+  startup: read('bench-startup.json'),
+  sidebarSeeded: read('bench-seeded.json'),
+  sidebarScale: read('bench-scale.json'),
+  proxy: read('bench-proxy.json')
+};
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+const rows = [];
+const verdict = ok => (ok === undefined ? '' : ok ? 'holds' : '**missed**');
+const add = (what, figure, budget = '', ok) => rows.push([what, figure, budget, verdict(ok)]);
+const s = results.startup;
+if (s) {
+  add('JS added to JupyterLab start-up (eager)', `${s.eager.gzipKB} KB gzip (${s.eager.rawKB} KB raw, ${s.eager.files} files)`, '<= 20 KB gzip', s.eager.gzipKB <= 20);
+  add('loaded when the sidebar is first shown', `${s.lazyOnFirstShow.gzipKB} KB gzip (${s.lazyOnFirstShow.rawKB} KB raw, ${s.lazyOnFirstShow.files} files)`);
+  add(
+    `JupyterLab time-to-ready, median of ${s.runs} interleaved`,
+    `${s.timeToReadyMs.with.median} ms with, ${s.timeToReadyMs.without.median} ms without (${s.overheadPercent > 0 ? '+' : ''}${s.overheadPercent} %)`,
+    'within 3 %',
+    s.overheadPercent <= 3
+  );
+}
+for (const [label, b] of [['seeded', results.sidebarSeeded], ['--scale', results.sidebarScale]]) {
+  if (!b) {
+    continue;
+  }
+  add(`sidebar (${label}): open to first pipeline rows, median of ${b.runs}`, `${b.firstRowsMs.median} ms (min ${b.firstRowsMs.min}, max ${b.firstRowsMs.max}); first screen complete ${b.firstScreenCompleteMs.median} ms`);
+  add(`sidebar (${label}): AWS requests per refresh, open at its first screen`, `${b.requestsPerRefresh} (${Object.entries(b.requestsByOperation).map(([k, v]) => `${k.replace(/^SageMaker\./, '')} ${v}`).join(', ')})`, label === '--scale' ? '<= 60' : '', label === '--scale' ? b.requestsPerRefresh <= 60 : undefined);
+  add(`sidebar (${label}): rows in the DOM, before / after scrolling through all`, `${b.domRows} / ${b.domRowsAfterScrollingAll} (of ${b.renderedPipelineRows >= 0 ? 'all' : ''} pipelines)`);
+  add(`sidebar (${label}): JS heap growth after scrolling through all`, `${b.heapGrowthMBAfterScrollingAll} MB`, '<= 50 MB', b.heapGrowthMBAfterScrollingAll <= 50);
+  add(`sidebar (${label}): requests per minute open and idle / one running execution (refresh ${b.refreshIntervalSeconds} s)`, `${b.idleRequestsPerMinute} / ${b.runningRequestsPerMinute}`);
+  add(`sidebar (${label}): requests per minute with the sidebar and tabs hidden`, `${b.hiddenRequestsPerMinute}`, '0', b.hiddenRequestsPerMinute === 0);
+}
+const p = results.proxy;
+if (p) {
+  const by = Object.fromEntries(p.rows.map(r => [`${r.mode}:${r.concurrency}`, r]));
+  for (const c of [1, 8, 32]) {
+    const d = by[`direct:${c}`];
+    const x = by[`proxy:${c}`];
+    if (d && x) {
+      add(`proxy over loopback TLS, concurrency ${c}: p50 / p99, throughput`, `direct ${d.p50_ms} / ${d.p99_ms} ms, ${d.throughput_rps} req/s; proxy ${x.p50_ms} / ${x.p99_ms} ms, ${x.throughput_rps} req/s`);
+    }
+  }
+  const v = p.verdict;
+  add('proxy overhead at concurrency 8 (p50 / p99)', `${v.overhead_p50_ms_c8} / ${v.overhead_p99_ms_c8} ms`, '<= 1 / <= 5 ms', v.p50_budget_ok && v.p99_budget_ok);
+  add('proxy throughput at concurrency 32, of direct', `${Math.round(v.throughput_ratio_c32 * 100)} %`, '>= 70 %', v.throughput_budget_ok);
+  add('proxy errors', `${v.errors}`, '0', v.errors_budget_ok);
+}
+const md = [
+  '# Benchmark results',
+  '',
+  `\`make bench\` on ${results.date.slice(0, 10)}, ${results.machine}. Raw figures: [results.json](results.json).`,
+  '',
+  '| what | figure | budget | |',
+  '| --- | --- | --- | --- |',
+  ...rows.map(r => `| ${r.join(' | ')} |`),
+  ''
+].join('\n');
+fs.writeFileSync(path.join(out, 'results.md'), md);
+process.stdout.write(md);
