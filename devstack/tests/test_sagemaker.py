@@ -174,12 +174,18 @@ def test_approval_is_denied_to_the_data_scientist_and_starts_deploy_for_the_appr
         sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription="me")
     assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "sagemaker:UpdateModelPackage" in raised.value.response["Error"]["Message"]
-    before = len(sm.list_pipeline_executions(PipelineName=project["deploy_pipeline"], MaxResults=100)["PipelineExecutionSummaries"])
+    # The platform's EventBridge rule starts the deploy *CodePipeline*; the SageMaker deploy pipeline is not run.
+    cp = make_client(stack, "codepipeline")
+    deploy = project["deploy_codepipeline"]
+    before = {e["pipelineExecutionId"] for e in cp.list_pipeline_executions(pipelineName=deploy)["pipelineExecutionSummaries"]}
+    sagemaker_before = len(sm.list_pipeline_executions(PipelineName=project["deploy_pipeline"], MaxResults=100)["PipelineExecutionSummaries"])
     approver = make_client(stack, "sagemaker", "approver")
     approver.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription="Looks good")
     assert sm.describe_model_package(ModelPackageName=arn)["ModelApprovalStatus"] == "Approved"
-    after = sm.list_pipeline_executions(PipelineName=project["deploy_pipeline"], MaxResults=100)["PipelineExecutionSummaries"]
-    assert len(after) == before + 1 and after[0]["PipelineExecutionStatus"] == "Executing"
+    after = cp.list_pipeline_executions(pipelineName=deploy)["pipelineExecutionSummaries"]
+    started = [e for e in after if e["pipelineExecutionId"] not in before]
+    assert len(started) == 1 and started[0]["status"] == "InProgress" and started[0]["trigger"]["triggerType"] == "CloudWatchEvent"
+    assert len(sm.list_pipeline_executions(PipelineName=project["deploy_pipeline"], MaxResults=100)["PipelineExecutionSummaries"]) == sagemaker_before
 
 
 def test_ssm_and_s3_seeded(stack, project):

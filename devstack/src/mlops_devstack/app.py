@@ -36,6 +36,7 @@ OPTIONAL_EXTENSIONS = [
     ("mlops_devstack.managed_mlflow", "ManagedMlflowExtension"),
     ("mlops_devstack.codecommit", "CodeCommitExtension"),
     ("mlops_devstack.codeartifact", "CodeArtifactExtension"),
+    ("mlops_devstack.codepipeline", "CodePipelineExtension"),
     ("mlops_devstack.pypi_index", "PypiIndexExtension"),
 ]
 

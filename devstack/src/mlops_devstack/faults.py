@@ -76,6 +76,10 @@ def resource_arn(state, service: str, operation: str, request: Request) -> str:
             if isinstance(value, str) and value:
                 return value if value.startswith("arn:") else f"arn:aws:sagemaker:{region}:{account}:{kind}/{value.lower()}"
         return f"arn:aws:sagemaker:{region}:{account}:*"
+    if service == "codepipeline":
+        name = body.get("pipelineName") or body.get("name")
+        if isinstance(name, str) and name:
+            return f"arn:aws:codepipeline:{region}:{account}:{name}"
     if service == "codecommit" and body.get("repositoryName"):
         return f"arn:aws:codecommit:{region}:{account}:{body['repositoryName']}"
     if service == "codeartifact":

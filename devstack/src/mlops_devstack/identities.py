@@ -5,8 +5,9 @@ container-credentials endpoint per role, the way ECS and Studio serve an executi
 JavaScript's default chains read these and fetch again before the expiry).
 
 * ``data-scientist`` (role): SageMaker (read, run/stop/retry pipelines, experiments), Logs, CodeCommit,
-  CodeArtifact, S3, SSM reads, managed MLflow; an explicit Deny on ``sagemaker:UpdateModelPackage``.
-* ``approver`` (role): the same without the deny.
+  CodeArtifact, CodePipeline reads, S3, SSM reads, managed MLflow; an explicit Deny on
+  ``sagemaker:UpdateModelPackage`` and ``codepipeline:PutApprovalResult``.
+* ``approver`` (role): the same without the denies, and CodePipeline PutApprovalResult, Start/StopPipelineExecution.
 * ``devstack-admin`` (IAM user, long-term key): the seeding only; never in the env file.
 
 Each GET of ``/_devstack/credentials/<role>`` with the role's token in ``Authorization`` answers the role's
@@ -24,18 +25,25 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional
 
-READ_RUN = ["sagemaker:*", "logs:*", "codecommit:*", "codeartifact:*", "codepipeline:*", "s3:*", "ssm:Get*", "ssm:Describe*", "sts:GetCallerIdentity", "sagemaker-mlflow:*"]
+READ_RUN = ["sagemaker:*", "logs:*", "codecommit:*", "codeartifact:*", "codepipeline:Get*", "codepipeline:List*", "s3:*", "ssm:Get*", "ssm:Describe*", "sts:GetCallerIdentity", "sagemaker-mlflow:*"]
 
 POLICIES = {
     "data-scientist": {
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": READ_RUN, "Resource": "*"},
-            # May read, run, stop and retry pipelines, but not approve or reject model versions.
-            {"Effect": "Deny", "Action": ["sagemaker:UpdateModelPackage"], "Resource": "*"},
+            # May read, run, stop and retry pipelines, but neither approve or reject model versions nor deployments.
+            {"Effect": "Deny", "Action": ["sagemaker:UpdateModelPackage", "codepipeline:PutApprovalResult"], "Resource": "*"},
         ],
     },
-    "approver": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": READ_RUN, "Resource": "*"}]},
+    "approver": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": READ_RUN, "Resource": "*"},
+            # approves model versions (UpdateModelPackage, allowed by sagemaker:*) and production deployments
+            {"Effect": "Allow", "Action": ["codepipeline:PutApprovalResult", "codepipeline:StartPipelineExecution", "codepipeline:StopPipelineExecution"], "Resource": "*"},
+        ],
+    },
     "devstack-admin": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
 }
 ROLES = ("data-scientist", "approver")

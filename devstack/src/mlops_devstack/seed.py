@@ -11,12 +11,18 @@ import boto3
 from botocore.config import Config
 
 from .sagemaker import moto_time as _moto_time
+from .sagemaker.common import user_context
 from .state import DevstackState
 
 DAY = 86400.0
 HOSTILE_DESCRIPTION = '<img src=x onerror=alert(1)><script>alert("xss")</script> & "quotes" \'single\''
 LONG_TEXT = ("Data drift mitigation for the churn model: " * 40)[:1000]
 UNICODE_TEXT = "顧客離反モデル — نموذج التنبؤ 🚀"
+#: an approval comment at the 1,024-character limit: markup, right-to-left text, emoji, a combining sequence
+HOSTILE_APPROVAL = (HOSTILE_DESCRIPTION + " " + UNICODE_TEXT + " e\u0301 \u202eevil\u202c " + "Reviewed the drift report; " * 40)[:1024]
+#: a customer metadata value at the 256-character limit
+HOSTILE_METADATA = ('<a href="javascript:alert(1)">click</a> ' + UNICODE_TEXT + " " + "x" * 300)[:256]
+HUB_ACCOUNT_ID = "111122223333"
 
 
 def client(state: DevstackState, service: str, identity: str = "devstack-admin"):
@@ -261,14 +267,22 @@ def seed_model_packages(state: DevstackState, project: dict, versions: int = 12)
             ModelMetrics={"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": f"s3://{project['bucket']}/{key}"}}},
             CustomerMetadataProperties={"git_commit": f"{v:07x}abc", "training_execution": f"{project['build_pipeline']}:{v}", "accuracy": str(accuracy)},
         )
+        if v == 4:
+            kwargs["CustomerMetadataProperties"]["notes"] = HOSTILE_METADATA
+        if status == "Approved":
+            kwargs["ModelLifeCycle"] = {"Stage": "Production" if v == versions - 1 else "Staging", "StageStatus": "Approved", "StageDescription": "Serving behind the endpoint"}
+        elif v == versions:
+            kwargs["ModelLifeCycle"] = {"Stage": "Development", "StageStatus": "PendingApproval", "StageDescription": "Waiting for the ML engineer's review"}
         arn = sm.create_model_package(**kwargs)["ModelPackageArn"]
         if status != "PendingManualApproval":
             # ApprovalDescription is only settable by an update, as on AWS.
-            sm.update_model_package(
-                ModelPackageArn=arn,
-                ModelApprovalStatus=status,
-                ApprovalDescription=("Meets the accuracy bar; approved for staging." if status == "Approved" else "AUC regressed against v%d; rejected." % (v - 1)),
-            )
+            if v == 1:
+                comment = HOSTILE_APPROVAL
+            elif status == "Approved":
+                comment = "Meets the accuracy bar; approved for staging."
+            else:
+                comment = "AUC regressed against v%d; rejected." % (v - 1)
+            sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus=status, ApprovalDescription=comment)
 
 
 def seed_experiments(state: DevstackState, project: dict, trials: int = 3, components_per_trial: int = 4) -> None:
@@ -347,11 +361,25 @@ def _link_versions(state: DevstackState, project: dict) -> None:
             execution, step = registered[index - first]
             step.registered_arn = package.arn
             package.metadata_properties = {"GeneratedBy": execution.arn}
+            # registered by the pipeline's RegisterModel step, as its execution role
+            package.created_by = user_context(f"arn:aws:sts::{state.account_id}:assumed-role/{project['name']}-sagemaker-execution-role/SageMaker")
             when = step.end or execution.start
         else:
+            # registered by hand from a notebook (no GeneratedBy), before the pipeline existed
+            package.created_by = {
+                "UserProfileArn": f"arn:aws:sagemaker:{state.region}:{state.account_id}:user-profile/{STUDIO_DOMAIN_ID}/{STUDIO_USER}",
+                "UserProfileName": STUDIO_USER,
+                "DomainId": STUDIO_DOMAIN_ID,
+                **user_context(f"arn:aws:sts::{state.account_id}:assumed-role/{STUDIO_USER}/SageMaker"),
+            }
             when = (registered[0][0].start if registered else _t0()) - (first - index) * DAY
         package.creation_time = _moto_time(when)
-        package.last_modified_time = _moto_time(when + 3600 * (index % 5 + 1))
+        if package.model_approval_status != "PendingManualApproval":
+            package.last_modified_time = _moto_time(when + 3600 * (index % 5 + 1))
+            package.last_modified_by = user_context(f"arn:aws:sts::{state.account_id}:assumed-role/approver/SageMaker")
+        else:
+            package.last_modified_time = None
+            package.last_modified_by = None
 
 
 STUDIO_DOMAIN_ID = "d-devstack01"  # the domain the seeded executions name in CreatedBy
@@ -429,6 +457,9 @@ def seed_all(state: DevstackState) -> None:
         for project in (churn, fraud):
             _backdate(state, project)
             _link_versions(state, project)
+        for project, mode in ((churn, "SUPERSEDED"), (fraud, "PARALLEL")):
+            seed_deploy_codepipeline(state, project, mode)
+        seed_hub_registry(state, churn)
         seed_experiments(state, churn)
         seed_experiments(state, fraud, trials=1, components_per_trial=2)
         _hostile_pipeline(state, churn)
@@ -440,6 +471,118 @@ def seed_all(state: DevstackState) -> None:
             seed_scale(state, churn)
     finally:
         state.seeding = False  # type: ignore[attr-defined]
+
+
+def seed_deploy_codepipeline(state: DevstackState, project: dict, mode: str) -> None:
+    """The project's deploy CodePipeline with a history played at past times: a deployment approved to
+    production, one rejected at the approval, and (now) executions waiting at the approval (one in SUPERSEDED
+    mode, two in PARALLEL mode)."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    cp = state.codepipeline  # type: ignore[attr-defined]
+    created = state.sagemaker.projects[project["name"]]["CreationTime"] + 3 * 3600  # type: ignore[attr-defined]
+    pipeline = cp.create_deploy_pipeline(project, mode, created=created)
+    backend = sagemaker_backends[state.account_id][state.region]
+    group = f"{project['name']}-{project['id']}"
+    approved = sorted((p for p in backend.model_packages.values() if p.model_package_group_name == group and p.model_approval_status == "Approved"), key=lambda p: p.model_package_version)
+    if not approved:
+        return
+    approver = f"arn:aws:sts::{state.account_id}:assumed-role/approver/SageMaker"
+    rule = f"arn:aws:events:{state.region}:{state.account_id}:rule/sagemaker-{project['name']}-{project['id']}-model-package-state-change"
+    event = {"triggerType": "CloudWatchEvent", "triggerDetail": rule}
+    now = time.time()
+    stage = 120.0
+
+    def run(at: float, package, seconds: float = stage):
+        return cp.start(pipeline.name, [{"name": "ModelPackageArn", "value": package.arn}], trigger=event, at=at, stage_seconds=seconds)
+
+    first = run(now - 9 * DAY, approved[0])
+    cp.advance(pipeline.name, now - 9 * DAY + 3600)
+    cp.decide(pipeline.name, "ApproveDeployment", "ApproveDeployment", _token_of(first), "Approved", "Staging endpoint healthy; latency p99 41 ms.", approver, at=now - 9 * DAY + 3600)
+    second = run(now - 4 * DAY, approved[-1])
+    cp.advance(pipeline.name, now - 4 * DAY + 7200)
+    cp.decide(pipeline.name, "ApproveDeployment", "ApproveDeployment", _token_of(second), "Rejected", "Staging latency above the SLO (p99 380 ms); rejected.", approver, at=now - 4 * DAY + 7200)
+    run(now - 3600, approved[-1], seconds=300.0)  # waits at the approval now
+    if mode == "PARALLEL":
+        run(now - 1800, approved[0], seconds=300.0)  # a second one waiting at the same approval
+    cp.advance_all(now)
+
+
+def _token_of(run) -> str:
+    return next(a.token for a in run.actions if a.token)
+
+
+def seed_hub_registry(state: DevstackState, project: dict) -> None:
+    """A model package group in the hub account (its ARN names that account), shared with this account by a
+    resource policy, with three versions whose evaluation reports (regression metrics) are in the hub's bucket."""
+    from moto.s3.models import s3_backends
+    from moto.sagemaker.models import ModelPackage, ModelPackageGroup, sagemaker_backends
+
+    hub = HUB_ACCOUNT_ID
+    backend = sagemaker_backends[hub][state.region]
+    name = f"{project['name']}-shared-models"
+    group = ModelPackageGroup(
+        model_package_group_name=name,
+        model_package_group_description="Customer lifetime value models shared from the hub account " + UNICODE_TEXT,
+        tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "EnvironmentType", "Value": "hub"}],
+        region_name=state.region,
+        account_id=hub,
+    )
+    group.creation_time = _moto_time(_t0() - 30 * DAY)
+    backend.model_package_groups[name] = group
+    state.sagemaker.group_policies[group.arn] = {  # type: ignore[attr-defined]
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ShareWithWorkloadAccount",
+            "Effect": "Allow",
+            "Principal": {"AWS": [f"arn:aws:iam::{state.account_id}:root"]},
+            "Action": ["sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:ListTags"],
+            "Resource": [group.arn, f"arn:aws:sagemaker:{state.region}:{hub}:model-package/{name}/*"],
+        }],
+    }
+    s3 = s3_backends[hub]["aws"]
+    bucket = f"mlops-hub-registry-{hub}"
+    s3.create_bucket(bucket, state.region)
+    statuses = ["Approved", "Rejected", "PendingManualApproval"]
+    for v in range(1, 4):
+        key = f"{name}/v{v}/evaluation.json"
+        report = {"regression_metrics": {"mse": {"value": round(41.5 - 3 * v, 2), "standard_deviation": 1.2}, "rmse": {"value": round((41.5 - 3 * v) ** 0.5, 3), "standard_deviation": 0.1}, "r2": {"value": round(0.71 + 0.04 * v, 3), "standard_deviation": 0.01}}}
+        s3.put_object(bucket, key, json.dumps(report).encode())
+        package = ModelPackage(
+            model_package_name=name,
+            model_package_group_name=name,
+            model_package_description=f"CLV regressor v{v}",
+            inference_specification={"Containers": [{"Image": f"{hub}.dkr.ecr.{state.region}.amazonaws.com/clv-inference:v{v}", "ModelDataUrl": f"s3://{bucket}/{name}/v{v}/model.tar.gz"}], "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+            validation_specification=None,
+            source_algorithm_specification=None,
+            certify_for_marketplace=False,
+            tags=None,
+            model_approval_status=statuses[v % 3],
+            metadata_properties={"GeneratedBy": f"arn:aws:sagemaker:{state.region}:{hub}:pipeline/clv-build/execution/{_id_of(name, v)}"},
+            model_metrics={"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": f"s3://{bucket}/{key}"}}},
+            customer_metadata_properties={"source_account": hub, "owner": "ml-platform-hub"},
+            drift_check_baselines=None,
+            domain=None,
+            task=None,
+            sample_payload_url=None,
+            additional_inference_specifications=None,
+            model_package_version=v,
+            approval_description="Approved in the hub account" if statuses[v % 3] == "Approved" else None,
+            region_name=state.region,
+            account_id=hub,
+            client_token=None,
+            model_package_type="Versioned",
+        )
+        package.creation_time = _moto_time(_t0() - (30 - 5 * v) * DAY)
+        package.created_by = user_context(f"arn:aws:sts::{hub}:assumed-role/hub-sagemaker-execution-role/SageMaker")
+        backend.model_package_name_mapping[package.arn] = package.arn
+        backend.model_packages[package.arn] = package
+
+
+def _id_of(name: str, v: int) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{name}:{v}".encode()).hexdigest()[:12]
 
 
 def _hostile_pipeline(state: DevstackState, project: dict) -> None:

@@ -122,6 +122,8 @@ class Devstack:
                 return Response.json(faults.update(json_body(request)), content_type="application/json")
             if path == "/faults/reset" and request.method == "POST":
                 self.sagemaker.fail_next.clear()
+                if getattr(self.state, "codepipeline", None) is not None:
+                    self.state.codepipeline.fail_next.clear()
                 return Response.json(faults.reset(), content_type="application/json")
             if path == "/executions/status" and request.method == "POST":
                 body = json_body(request)
@@ -140,6 +142,24 @@ class Devstack:
             if path == "/executions" and request.method == "GET":
                 pipeline = (request.query.get("pipelineName") or [""])[0]
                 return Response.json({"executions": self.sagemaker.overview(pipeline or None)}, content_type="application/json")
+            codepipeline = getattr(self.state, "codepipeline", None)
+            if path == "/codepipeline/stage-seconds" and request.method == "POST" and codepipeline is not None:
+                seconds = float(json_body(request)["seconds"])
+                if not 0 < seconds <= 86400:
+                    raise ValueError("seconds must be in (0, 86400]")
+                codepipeline.stage_seconds = seconds
+                return Response.json({"ok": True}, content_type="application/json")
+            if path == "/codepipeline/fail-next" and request.method == "POST" and codepipeline is not None:
+                body = json_body(request)
+                from .codepipeline import STAGES
+
+                if body["stage"] not in [s[0] for s in STAGES]:
+                    raise ValueError(f"stage must be one of {', '.join(s[0] for s in STAGES)}")
+                codepipeline.fail_next[body["pipelineName"]] = (body["stage"], body.get("reason", "Injected failure"))
+                return Response.json({"ok": True}, content_type="application/json")
+            if path == "/codepipeline/executions" and request.method == "GET" and codepipeline is not None:
+                pipeline = (request.query.get("pipelineName") or [""])[0]
+                return Response.json({"executions": codepipeline.overview(pipeline or None)}, content_type="application/json")
             if path == "/codeartifact/expire-tokens" and request.method == "POST":
                 from .codeartifact import expire_codeartifact_tokens
 

@@ -8,7 +8,9 @@ Who owns what:
 * :mod:`.pipelines` (with :mod:`.definition`): every pipeline-execution operation, executions that progress with
   the clock, step logs, the RegisterModel side effect.
 * :mod:`.search`: Search with all operators, sub-expressions, sorting and NextToken.
-* :mod:`.registry`: ListTags of model packages, and a model package state change starting the deploy pipeline.
+* :mod:`.registry`: the model registry as clients read and change it (UpdateModelPackage, Describe/List of packages
+  and groups, cross-account groups shared by a hub account, ListTags); an approval change starts the deploy
+  CodePipeline.
 * :mod:`.experiments`: the tags moto drops on experiments, trials and trial components.
 * :mod:`.studio`: Studio user profiles and spaces (moto keeps the domains), and ListTags of their ARNs.
 

@@ -39,3 +39,13 @@ def page_of(items: list, token: Optional[str], size: int, opaque: bool = True) -
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+def user_context(arn: str) -> dict:
+    """A SageMaker ``UserContext`` (CreatedBy, LastModifiedBy) naming an IAM identity: a role session (the role's
+    id and the session name) or a user."""
+    if ":assumed-role/" in arn:
+        principal_id = "AROA" + stable_id(arn.rsplit("/", 1)[0], 16).upper() + ":" + arn.rsplit("/", 1)[-1]
+    else:
+        principal_id = "AIDA" + stable_id(arn, 16).upper()
+    return {"IamIdentity": {"Arn": arn, "PrincipalId": principal_id}}

@@ -14,7 +14,7 @@ class ExperimentsMixin:
     OPERATIONS = frozenset()
     AFTER_MOTO = ("_keep_experiment_tags",)
 
-    def _keep_experiment_tags(self, operation: str, body: dict) -> None:
+    def _keep_experiment_tags(self, operation: str, body: dict, payload: object = None, request: object = None) -> None:
         if operation not in _CREATES or not body.get("Tags"):
             return
         store, key = _CREATES[operation]

@@ -6,7 +6,8 @@ A capability module defines a mixin with
 * optionally ``_setup()`` (its state, called once at start-up) and ``_close()``;
 * optionally ``TAG_SOURCES``: ARN marker -> method ``(arn, body) -> {"Tags": ...} | None`` for ListTags of
   resources moto does not know;
-* optionally ``AFTER_MOTO``: methods ``(operation, body)`` called after moto served a SageMaker operation.
+* optionally ``AFTER_MOTO``: methods ``(operation, body, payload, request)`` called after moto served a SageMaker
+  operation (``payload``: moto's answer, decoded).
 
 Adding a capability means writing such a module and adding its mixin to :class:`SageMakerExtension`'s bases.
 """
@@ -104,8 +105,9 @@ class SageMakerExtension(ProjectsMixin, PipelinesMixin, SearchMixin, RegistryMix
             return
         if not isinstance(body, dict):
             return
-        for name in self._after_moto:
-            getattr(self, name)(operation, body)
+        with self.lock:
+            for name in self._after_moto:
+                getattr(self, name)(operation, body, payload, request)
 
     def close(self) -> None:
         for close in _merged(type(self), "_close"):

@@ -25,6 +25,7 @@ from ..contract import AwsError, Request
 from .common import moto_time as _moto_time
 from .common import page_of as _page
 from .common import stable_id as _id
+from .common import user_context
 from .definition import JOB_STEPS, STEP_SECONDS, Step, plan_steps, resolve
 
 STOP_GRACE = 2.0
@@ -156,12 +157,7 @@ class PipelinesMixin:
         return execution
 
     def _op_StartPipelineExecution(self, body: dict, request: Request) -> dict:
-        arn = request.principal_arn or ""
-        if ":assumed-role/" in arn:  # a role session: the role's id and the session name
-            principal_id = "AROA" + _id(arn.rsplit("/", 1)[0], 16).upper() + ":" + arn.rsplit("/", 1)[-1]
-        else:
-            principal_id = "AIDA" + _id(arn, 16).upper()
-        created_by = {"IamIdentity": {"Arn": arn, "PrincipalId": principal_id}}
+        created_by = user_context(request.principal_arn or "")
         execution = self.start_execution(
             body.get("PipelineName", ""),
             body.get("PipelineParameters") or [],
