@@ -77,3 +77,4 @@ def reset_faults(stack):
     yield
     control(stack, "/faults/reset", {})
     stack.sagemaker.step_seconds = 4.0
+    stack.state.codepipeline.stage_seconds = 5.0

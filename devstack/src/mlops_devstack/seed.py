@@ -502,9 +502,9 @@ def seed_deploy_codepipeline(state: DevstackState, project: dict, mode: str) -> 
     second = run(now - 4 * DAY, approved[-1])
     cp.advance(pipeline.name, now - 4 * DAY + 7200)
     cp.decide(pipeline.name, "ApproveDeployment", "ApproveDeployment", _token_of(second), "Rejected", "Staging latency above the SLO (p99 380 ms); rejected.", approver, at=now - 4 * DAY + 7200)
-    run(now - 3600, approved[-1], seconds=300.0)  # waits at the approval now
+    run(now - 3600, approved[-1], seconds=60.0)  # waits at the approval now
     if mode == "PARALLEL":
-        run(now - 1800, approved[0], seconds=300.0)  # a second one waiting at the same approval
+        run(now - 1800, approved[0], seconds=60.0)  # a second one waiting at the same approval
     cp.advance_all(now)
 
 
