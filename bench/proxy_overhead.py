@@ -375,10 +375,12 @@ async def measure(args, upstream_port: int, jupyter_port: int, ca: Path, token: 
     tls = ssl.create_default_context(cafile=str(ca))
     direct = build_request("/", f"127.0.0.1:{upstream_port}", {})
     xsrf = secrets.token_hex(16)
-    if args.auth == "token":  # every request token-authenticated (Jupyter then makes up a user for each)
+    if args.auth == "token":  # a token on every request and no login cookie (Jupyter makes up a user for each)
         auth = {"Authorization": f"token {token}", "Cookie": f"_xsrf={xsrf}"}
-    else:  # as JupyterLab in a browser: the login cookie Jupyter set once, and the XSRF cookie + header
+    elif args.auth == "cookie":  # the login cookie only
         auth = {"Cookie": f"_xsrf={xsrf}; {login_cookie(jupyter_port, token)}"}
+    else:  # as JupyterLab opened with a token: the token header and the login cookie Jupyter set once
+        auth = {"Authorization": f"token {token}", "Cookie": f"_xsrf={xsrf}; {login_cookie(jupyter_port, token)}"}
     host = f"127.0.0.1:{jupyter_port}"
     proxied = build_request("/sagemaker-mlops/aws/sagemaker/", host, {**auth, "X-XSRFToken": xsrf})
     # The floor: an authenticated Jupyter API route that does no upstream call (what any handler costs).
@@ -468,8 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating direct/proxy rounds per level (median kept)")
     parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=list(LEVELS))
     parser.add_argument(
-        "--auth", choices=("cookie", "token"), default="cookie",
-        help="how the load authenticates to Jupyter: its login cookie, as JupyterLab does (default), or a token per request",
+        "--auth", choices=("lab", "cookie", "token"), default="lab",
+        help="how the load authenticates to Jupyter: as JupyterLab opened with a token does (token header and login "
+        "cookie, the default), the login cookie only, or the token only",
     )
     parser.add_argument(
         "--no-floor", dest="floor", action="store_false",
