@@ -58,6 +58,9 @@ RELAYED_RESPONSE_HEADERS = frozenset(
 #: quotes the canonical request, session token included.
 _HEADER_VALUE = re.compile(r"(?:[\x21-\x7e]+(?: [\x21-\x7e]+)*)?\Z")
 
+#: A relayed response header value: printable ASCII (anything else is dropped, it could not be re-sent safely).
+_RELAYABLE_VALUE = re.compile(r"[\x20-\x7e]*\Z")
+
 #: Bodies in the upstream's error replies that are not JSON (moto's XML auth errors, an HTML page of a network
 #: appliance) become ``{"__type", "code", "message"}`` so the browser's SDK can parse them.
 _XML_CODE = re.compile(r"<Code>([^<]{1,200})</Code>")
@@ -218,7 +221,11 @@ class AwsProxyHandler(MLOpsHandler):
 
     async def _relay(self, match: Match, reply: Reply, secrets: tuple[Optional[str], ...]) -> None:
         service = match.service
-        relayed = [(name, value) for name, value in reply.headers if name.lower() in RELAYED_RESPONSE_HEADERS]
+        relayed = [
+            (name, value)
+            for name, value in reply.headers
+            if name.lower() in RELAYED_RESPONSE_HEADERS and _RELAYABLE_VALUE.match(value)
+        ]
         body = reply.body
         allowed = match.rest.response_types if match.rest is not None else JSON_RESPONSE_TYPES
         if reply.status >= 400:

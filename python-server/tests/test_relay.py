@@ -269,3 +269,27 @@ class TestClientGoesAway:
         ]
         assert len([r for r in server_records if "disconnected" in r.getMessage()]) == 1
         assert not [r for r in server_records if r.levelno >= logging.ERROR], [r.getMessage() for r in server_records]
+
+
+def odd_header_reply(handler):
+    payload = b'{"PipelineSummaries": []}'
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/x-amz-json-1.1")
+    handler.send_header("x-amzn-RequestId", "req-ok")
+    handler.send_header("x-amzn-ErrorMessage", "caf\xe9 \u00a0ok")  # latin-1 bytes, not ASCII
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+class TestOddUpstreamHeaders:
+    @pytest.fixture
+    def reply(self):
+        return odd_header_reply
+
+    async def test_non_ascii_header_values_are_dropped_not_fatal(self, call):
+        response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
+        assert response.code == 200, response.body
+        assert json.loads(response.body) == {"PipelineSummaries": []}
+        assert response.headers["x-amzn-RequestId"] == "req-ok"
+        assert "x-amzn-ErrorMessage" not in response.headers
