@@ -4,7 +4,7 @@ import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
-import { executionId } from '../core/arn';
+import { executionId, pipelineOfArn } from '../core/arn';
 import { EXECUTION_STATUSES, PipelineExecutionStatus } from '../core/status';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { ResourceTree } from '../shared/ResourceTree';
@@ -132,10 +132,10 @@ function PipelinesView(props: IViewProps): JSX.Element {
           if (row.kind === 'execution') {
             props.openExecution(row.execution.arn, row.execution.pipelineName);
           } else if (row.kind === 'step') {
-            const pipeline = row.executionArn
-              .split(':pipeline/')[1]
-              ?.split('/')[0];
-            props.openExecution(row.executionArn, pipeline ?? '');
+            props.openExecution(
+              row.executionArn,
+              pipelineOfArn(row.executionArn)
+            );
           }
         }}
         onVisibleRowsChange={onVisibleRows}
