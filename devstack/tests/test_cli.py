@@ -84,6 +84,17 @@ def test_scale_volume_is_there_and_pages_fast(scaled_sm):
     assert newest["ModelPackageVersion"] >= 20_000
     page = sm.list_model_packages(ModelPackageGroupName=group, MaxResults=100)
     assert len(page["ModelPackageSummaryList"]) == 100 and page["NextToken"]
+    # every version of the group, newest first, 100 a page: no repeats, no gaps, quickly
+    paging = time.monotonic()
+    versions = []
+    for listed in sm.get_paginator("list_model_packages").paginate(
+        ModelPackageGroupName=group, SortBy="CreationTime", SortOrder="Descending", PaginationConfig={"PageSize": 100}
+    ):
+        assert len(listed["ModelPackageSummaryList"]) <= 100
+        versions += [v["ModelPackageVersion"] for v in listed["ModelPackageSummaryList"]]
+    assert len(versions) == len(set(versions)) >= 20_000 and versions == sorted(versions, reverse=True)
+    assert versions[-1] == 1 and versions[0] == newest["ModelPackageVersion"]
+    assert time.monotonic() - paging < 15
     executions = json.loads(urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/executions", timeout=30).read())["executions"]
     assert len(executions) >= 10_000
     one = sm.list_pipeline_executions(PipelineName="customer-churn-scale-007", MaxResults=100)["PipelineExecutionSummaries"]

@@ -579,6 +579,12 @@ def seed_hub_registry(state: DevstackState, project: dict) -> None:
         backend.model_packages[package.arn] = package
 
 
+def _epoch_of(value: Any) -> float:
+    from datetime import timezone
+
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).timestamp()
+
+
 def _id_of(name: str, v: int) -> str:
     import hashlib
 
@@ -643,7 +649,11 @@ def seed_scale(
     group = f"{project['name']}-{project['id']}"
     # moto's create_model_package counts the group's versions by scanning every package (quadratic at this
     # volume): build the objects with their version numbers instead.
-    first = 1 + sum(1 for p in backend.model_packages.values() if p.model_package_group_name == group)
+    existing = [p for p in backend.model_packages.values() if p.model_package_group_name == group]
+    first = 1 + len(existing)
+    # registered after the existing versions (version numbers follow registration order), up to the current hour
+    after = max((_epoch_of(p.creation_time) for p in existing), default=base - model_packages * 60.0)
+    spacing = max(0.001, min(60.0, (base - after) / (model_packages + 1)))
     statuses = ["Approved", "Rejected", "PendingManualApproval"]
     for v in range(model_packages):
         package = ModelPackage(
@@ -671,7 +681,7 @@ def seed_scale(
             client_token=None,
             model_package_type="Versioned",
         )
-        package.creation_time = _moto_time(base - (model_packages - v) * 60)
+        package.creation_time = _moto_time(after + (v + 1) * spacing)
         backend.model_package_name_mapping[package.arn] = package.arn
         backend.model_packages[package.arn] = package
     for k in range(trial_components):

@@ -204,40 +204,68 @@ class RegistryMixin:
         after = body.get("CreationTimeAfter")
         before = body.get("CreationTimeBefore")
         approval, contains = body.get("ModelApprovalStatus"), body.get("NameContains")
-        items = []
+        by_name = body.get("SortBy") == "Name"
+        descending = body.get("SortOrder") == "Descending"
+        keys, packages = self._sorted_packages(backend, group, kind, by_name)
+        token = body.get("NextToken")
+        last: Optional[tuple] = None
+        if token:
+            try:
+                last = tuple(json.loads(base64.urlsafe_b64decode(token.encode())))
+            except (ValueError, TypeError):
+                raise AwsError("ValidationException", "Invalid pagination token.") from None
+        import bisect
+
+        if descending:
+            end = bisect.bisect_left(keys, last) if last else len(keys)
+            order = range(end - 1, -1, -1)
+        else:
+            begin = bisect.bisect_right(keys, last) if last else 0
+            order = range(begin, len(keys))
+        page: list[int] = []
+        more = False
+        for i in order:
+            package = packages[i]
+            if approval and package.model_approval_status != approval:
+                continue
+            if contains and contains not in package.model_package_name:
+                continue
+            if after is not None and keys[i][3] <= float(after):
+                continue
+            if before is not None and keys[i][3] >= float(before):
+                continue
+            if len(page) == size:
+                more = True
+                break
+            page.append(i)
+        out: dict[str, Any] = {"ModelPackageSummaryList": [_to_shape(self._package_record(packages[i]), _shape("ModelPackageSummary")) for i in page]}
+        if more:
+            out["NextToken"] = base64.urlsafe_b64encode(json.dumps(list(keys[page[-1]])).encode()).decode()
+        return out
+
+    def _sorted_packages(self, backend, group: Optional[str], kind: str, by_name: bool) -> tuple[list[tuple], list]:
+        """The packages of a group (or all), ascending by (sort field, version, ARN, creation epoch); cached until a
+        package is added or removed, so paging through 20,000 versions sorts them once."""
+        cache = self.__dict__.setdefault("_package_order", {})
+        stamp = (len(backend.model_packages), next(reversed(backend.model_packages), None))
+        cache_key = (id(backend), group, kind, by_name)
+        cached = cache.get(cache_key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1], cached[2]
+        rows = []
         for package in backend.model_packages.values():
             if group is not None and package.model_package_group_name != group:
                 continue
             versioned = package.model_package_version is not None
             if (kind == "Versioned" and not versioned) or (kind == "Unversioned" and versioned):
                 continue
-            if approval and package.model_approval_status != approval:
-                continue
-            if contains and contains not in package.model_package_name:
-                continue
-            items.append(package)
-        if after is not None or before is not None:
-            items = [p for p in items if (after is None or _epoch(p.creation_time) > float(after)) and (before is None or _epoch(p.creation_time) < float(before))]
-        by_name = body.get("SortBy") == "Name"
-        descending = body.get("SortOrder") == "Descending"
-
-        def key(p) -> tuple:
-            first = p.model_package_name if by_name else _epoch(p.creation_time)
-            return (first, p.model_package_version or 0, p.arn)
-
-        keyed = sorted(((key(p), p) for p in items), key=lambda item: item[0], reverse=descending)
-        token = body.get("NextToken")
-        if token:
-            try:
-                last = tuple(json.loads(base64.urlsafe_b64decode(token.encode())))
-            except (ValueError, TypeError):
-                raise AwsError("ValidationException", "Invalid pagination token.") from None
-            keyed = [(k, p) for k, p in keyed if (k < last if descending else k > last)] if last else keyed
-        page = keyed[:size]
-        out: dict[str, Any] = {"ModelPackageSummaryList": [_to_shape(self._package_record(p), _shape("ModelPackageSummary")) for _, p in page]}
-        if len(keyed) > size:
-            out["NextToken"] = base64.urlsafe_b64encode(json.dumps(list(page[-1][0])).encode()).decode()
-        return out
+            created = _epoch(package.creation_time)
+            first = package.model_package_name if by_name else created
+            rows.append(((first, package.model_package_version or 0, package.arn, created), package))
+        rows.sort(key=lambda row: row[0])
+        keys, packages = [row[0] for row in rows], [row[1] for row in rows]
+        cache[cache_key] = (stamp, keys, packages)
+        return keys, packages
 
     def _backend_for_group(self, request: Request, group_name: Optional[str], action: str):
         if group_name and _account_of(group_name) not in (None, self.state.account_id):
