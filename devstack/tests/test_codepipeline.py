@@ -280,3 +280,11 @@ def test_unimplemented_operation_is_named(approver):
     with pytest.raises(ClientError) as raised:
         approver.list_webhooks()
     assert _code(raised) == "UnknownOperationException" and "ListWebhooks" in raised.value.response["Error"]["Message"]
+
+
+def test_fault_switches_apply_to_codepipeline(stack, cp, project):
+    control(stack, "/faults", {"throttle": ["GetPipelineState"]})
+    with pytest.raises(ClientError) as raised:
+        cp.get_pipeline_state(name=project["deploy_codepipeline"])
+    assert _code(raised) == "ThrottlingException"
+    cp.list_pipelines()  # other operations unaffected

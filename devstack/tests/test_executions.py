@@ -42,7 +42,7 @@ def test_condition_below_threshold_takes_the_else_branch_and_fails(fast, sm, pro
     assert all(isinstance(s["EndTime"].timestamp(), float) for s in steps.values())
 
 
-def test_register_model_step_registers_a_pending_version(fast, sm, project):
+def test_register_model_step_registers_a_pending_version(fast, stack, sm, project):
     group = f"{project['name']}-{project['id']}"
     before = {p["ModelPackageArn"] for p in sm.list_model_packages(ModelPackageGroupName=group, MaxResults=100)["ModelPackageSummaryList"]}
     arn = sm.start_pipeline_execution(PipelineName=project["build_pipeline"], ClientRequestToken=_token("register"))["PipelineExecutionArn"]
@@ -55,6 +55,13 @@ def test_register_model_step_registers_a_pending_version(fast, sm, project):
     assert package["ModelPackageGroupName"] == group
     assert package["MetadataProperties"]["GeneratedBy"] == arn
     assert package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].startswith("s3://")
+    # its evaluation report, where ModelMetrics point, as the SDK's template registers it
+    uri = package["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]
+    assert uri == f"s3://{project['bucket']}/evaluation/{arn.rsplit('/', 1)[1]}/evaluation.json"
+    bucket, key = uri[len("s3://"):].split("/", 1)
+    report = json.loads(make_client(stack, "s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert report["binary_classification_metrics"]["accuracy"]["value"] == 0.87
+    assert package["CreatedBy"]["IamIdentity"]["Arn"] == f"arn:aws:sts::123456789012:assumed-role/{project['name']}-sagemaker-execution-role/SageMaker"
 
 
 def test_start_is_idempotent_per_client_request_token(sm, project):

@@ -107,6 +107,8 @@ def build_definition(project: dict) -> dict:
                                 "ModelPackageGroupName": f"{project['name']}-{project['id']}",
                                 "ModelApprovalStatus": {"Get": "Parameters.ModelApprovalStatus"},
                                 "InferenceSpecification": {"Containers": [{"Image": f"{image}-inference:latest", "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}], "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
+                                # as the SageMaker Python SDK writes ModelMetrics(model_statistics=MetricsSource(...))
+                                "ModelMetrics": {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": {"Std:Join": {"On": "/", "Values": [f"s3://{bucket}/evaluation", {"Get": "Execution.PipelineExecutionId"}, "evaluation.json"]}}}}},
                             },
                         }
                     ],

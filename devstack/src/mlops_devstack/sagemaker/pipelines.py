@@ -26,7 +26,7 @@ from .common import moto_time as _moto_time
 from .common import page_of as _page
 from .common import stable_id as _id
 from .common import user_context
-from .definition import JOB_STEPS, STEP_SECONDS, Step, plan_steps, resolve
+from .definition import JOB_STEPS, SIMULATED_METRIC, STEP_SECONDS, Step, plan_steps, resolve
 
 STOP_GRACE = 2.0
 EXECUTION_STATUSES = ("Executing", "Stopping", "Stopped", "Failed", "Succeeded")
@@ -394,7 +394,29 @@ class PipelinesMixin:
             sample_payload_url=None,
             additional_inference_specifications=None,
         )
+        package = backend.model_packages.get(arn)
+        if package is not None:
+            # registered by the pipeline, as its execution role
+            role = self._backend().pipelines[execution.pipeline_name].role_arn or ""
+            package.created_by = user_context(f"arn:aws:sts::{self.state.account_id}:assumed-role/{role.rsplit('/', 1)[-1]}/SageMaker")
+            package.last_modified_time = None
+            package.last_modified_by = None
+        self._write_evaluation_report(args.get("ModelMetrics"))
         return arn
+
+    def _write_evaluation_report(self, metrics: Any) -> None:
+        """The Evaluate step's report, where the registered version's ModelMetrics point (if that bucket exists)."""
+        uri = (((metrics or {}).get("ModelQuality") or {}).get("Statistics") or {}).get("S3Uri")
+        if not isinstance(uri, str) or not uri.startswith("s3://") or "/" not in uri[5:]:
+            return
+        from moto.s3.models import s3_backends
+
+        bucket, key = uri[5:].split("/", 1)
+        s3 = s3_backends[self.state.account_id]["aws"]
+        if bucket not in s3.buckets:
+            return
+        report = {"binary_classification_metrics": {"accuracy": {"value": SIMULATED_METRIC, "standard_deviation": 0.012}, "auc": {"value": round(SIMULATED_METRIC + 0.05, 3), "standard_deviation": 0.01}}}
+        s3.put_object(bucket, key, json.dumps(report).encode())
 
     # ---- control
 
