@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from traitlets import Dict, Float, Int, List, Unicode, default
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 #: Used when neither the configuration, the environment nor the AWS profile names a region.
@@ -70,6 +70,16 @@ class SageMakerMLOps(Configurable):
 
     context_timeout = Float(
         5.0, help="Seconds /context waits for AWS STS to connect and to answer (504 after at most one retry)."
+    ).tag(config=True)
+
+    freeze_startup_objects = Bool(
+        True,
+        help=(
+            "Once the server runs, move the objects made at start-up (modules, extensions, settings: some 200,000) "
+            "out of the garbage collector's scans (gc.freeze). Otherwise every full collection scans them all and "
+            "stops the event loop, so every request of every extension waits, for 100-500 ms; afterwards a full "
+            "collection takes milliseconds. Process-wide: set False to leave Python's collector as it is."
+        ),
     ).tag(config=True)
 
     resource_metadata_path = Unicode(

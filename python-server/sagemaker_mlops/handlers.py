@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from jupyter_server.utils import url_path_join
 
 from . import capabilities
@@ -31,6 +33,15 @@ def setup_handlers(server_app) -> None:
     web_app.add_handlers(".*$", [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in routes])
     server_app.log.info("sagemaker_mlops: capabilities %s", ", ".join(c.name for c in enabled))
     close_on_shutdown(server_app, aws)
+    if config.freeze_startup_objects:
+        server_app.io_loop.add_callback(freeze_startup_objects, server_app.log)
+
+
+def freeze_startup_objects(log) -> None:
+    """Collect once, then exempt everything that exists now from later collections (see the setting's help)."""
+    gc.collect()
+    gc.freeze()
+    log.info("sagemaker_mlops: %d start-up objects exempted from garbage collection scans", gc.get_freeze_count())
 
 
 def close_on_shutdown(server_app, aws: AwsContext) -> None:

@@ -153,7 +153,19 @@ def mlops_config(tmp_path) -> dict[str, Any]:
 
 @pytest.fixture
 def jp_server_config(aws_env, mlops_config):
-    return {"ServerApp": {"jpserver_extensions": {"sagemaker_mlops": True}}, "SageMakerMLOps": mlops_config}
+    # The test process hosts one server per test: its objects are not frozen (one test checks that setting).
+    return {
+        "ServerApp": {"jpserver_extensions": {"sagemaker_mlops": True}},
+        "SageMakerMLOps": {"freeze_startup_objects": False, **mlops_config},
+    }
+
+
+@pytest.fixture(autouse=True)
+def no_frozen_objects_after_the_test():
+    yield
+    import gc
+
+    gc.unfreeze()
 
 
 @pytest.fixture
