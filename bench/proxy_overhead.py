@@ -486,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(serve_upstream(args.serve_upstream))
         return 0
 
+    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     with tempfile.TemporaryDirectory(prefix="proxy-overhead-") as tmp:
         work = Path(tmp)
         ca, _, _ = make_certificates(work)
@@ -505,6 +506,10 @@ def main(argv: list[str] | None = None) -> int:
             stop(upstream)
         verdict = verdicts(rows)
         print_table(rows, verdict)
+        load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
+        if load_before:
+            # Other work on the machine shares its CPUs with all three processes and shows in every figure.
+            print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f} on {os.cpu_count()} CPUs")
         if args.out:
             import aiohttp
             import tornado
@@ -521,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
                             "python": platform.python_version(),
                             "platform": platform.platform(),
                             "cpus": os.cpu_count(),
+                            "load_average_1min_before_after": [load_before and load_before[0], load_after and load_after[0]],
                             "tornado": tornado.version,
                             "aiohttp": aiohttp.__version__,
                         },
