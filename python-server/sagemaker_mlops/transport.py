@@ -22,6 +22,7 @@ import certifi
 from yarl import URL
 
 from . import __version__
+from .allowlist import Refused
 from .config import SageMakerMLOps
 
 
@@ -54,11 +55,20 @@ class Transport:
         if self._session is None:
             config = self.config
             bundle = config.upstream_ca_bundle.strip() or certifi.where()
+            try:
+                context = ssl.create_default_context(cafile=bundle)
+            except (OSError, ssl.SSLError):
+                raise Refused(
+                    "InvalidCABundle",
+                    "The CA bundle for upstream TLS (SageMakerMLOps.upstream_ca_bundle or AWS_CA_BUNDLE) cannot be "
+                    "read as PEM certificates. Fix the server's configuration.",
+                    500,
+                ) from None
             seconds = config.upstream_timeout
             self._proxies = getproxies_environment()
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
-                    ssl=ssl.create_default_context(cafile=bundle),
+                    ssl=context,
                     limit=config.max_upstream_connections,
                     # Well below the idle timeouts of AWS endpoints and proxies, so a pooled connection is not
                     # reused just as the other side closes it.

@@ -166,3 +166,22 @@ class TestUntrustedCertificate:
         response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
         assert response.code == 502
         assert tls_peer.requests == []
+
+
+class TestUnreadableCaBundle:
+    @pytest.fixture
+    def mlops_config(self, tmp_path, upstream):
+        (tmp_path / "not-pem.crt").write_text("not a certificate")
+        return {
+            "resource_metadata_path": str(tmp_path / "none.json"),
+            "endpoint_urls": {"sagemaker": upstream.url},
+            "upstream_ca_bundle": str(tmp_path / "not-pem.crt"),
+        }
+
+    async def test_is_a_clear_500(self, call, upstream):
+        from conftest import error_of, untouched
+
+        response = await call("/sagemaker-mlops/aws/sagemaker/", **aws_call("SageMaker.ListPipelines"))
+        assert response.code == 500
+        assert error_of(response)["code"] == "InvalidCABundle"
+        assert untouched(upstream)
