@@ -288,3 +288,18 @@ def test_fault_switches_apply_to_codepipeline(stack, cp, project):
         cp.get_pipeline_state(name=project["deploy_codepipeline"])
     assert _code(raised) == "ThrottlingException"
     cp.list_pipelines()  # other operations unaffected
+
+
+def test_stop_and_wait_lets_the_action_finish(fast, stack, approver, cp, project):
+    name = project["deploy_codepipeline"]
+    control(stack, "/codepipeline/stage-seconds", {"seconds": 1.0})
+    run_id = approver.start_pipeline_execution(name=name)["pipelineExecutionId"]
+    approver.stop_pipeline_execution(pipelineName=name, pipelineExecutionId=run_id, reason="wrong version")
+    summary = next(e for e in cp.list_pipeline_executions(pipelineName=name)["pipelineExecutionSummaries"] if e["pipelineExecutionId"] == run_id)
+    assert summary["status"] == "Stopping" and summary["stopTrigger"] == {"reason": "wrong version"}
+    assert _wait_status(cp, name, run_id, {"Stopped"}) == "Stopped"
+    actions = cp.list_action_executions(pipelineName=name, filter={"pipelineExecutionId": run_id})["actionExecutionDetails"]
+    assert [(a["stageName"], a["status"]) for a in actions] == [("Source", "Succeeded")]
+    with pytest.raises(ClientError) as raised:
+        approver.stop_pipeline_execution(pipelineName=name, pipelineExecutionId=run_id)
+    assert _code(raised) == "PipelineExecutionNotStoppableException"

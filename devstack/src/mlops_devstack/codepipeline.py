@@ -16,6 +16,8 @@ so what a client sees depends only on the clock and the decisions taken:
   the next is busy waits at its inbound transition (``inboundExecution`` in GetPipelineState); a newer execution
   arriving there supersedes the waiting one (status ``Superseded``). GetPipelineState carries the approval's
   token in the action's ``latestExecution.token``.
+* StopPipelineExecution: with ``abandon`` (or at an approval) the action in progress is ``Abandoned`` and the
+  execution ``Stopped`` at once; without, the execution is ``Stopping`` until its action ends, then ``Stopped``.
 * ``PARALLEL``: executions never wait for each other, so several can wait at the approval at once;
   GetPipelineState then carries no token (whose would it be?): each execution's token is in ListActionExecutions,
   ``output.executionResult.externalExecutionId`` of its approval action.
@@ -296,6 +298,9 @@ class CodePipelineExtension:
             action.updated_by = by
         if error:
             action.error = error
+        if run.status == "Stopping":
+            self._stop_after(pipeline, run, t)
+            return
         if status == "Succeeded":
             if index + 1 == len(STAGES):
                 run.status, run.in_stage, run.last_update = "Succeeded", None, t
@@ -308,7 +313,7 @@ class CodePipelineExtension:
 
     def _due(self, run: Run) -> Optional[float]:
         action = run.current()
-        if action is None or run.status != "InProgress":
+        if action is None or run.status not in ("InProgress", "Stopping"):
             return None
         if action.stage == APPROVAL_STAGE:
             return action.start + APPROVAL_TIMEOUT
@@ -333,6 +338,13 @@ class CodePipelineExtension:
             else:
                 self._finish(pipeline, run, "Succeeded", t, self._success_summary(run, action.stage))
         pipeline.clock = max(pipeline.clock, now)
+
+    def _stop_after(self, pipeline: Pipeline, run: Run, t: float) -> None:
+        """A Stopping run whose action just ended: Stopped, its stage freed, no further stage."""
+        index = run.in_stage
+        run.status, run.in_stage, run.waiting_for, run.last_update = "Stopped", None, None, t
+        if index is not None:
+            self._release(pipeline, index, t)
 
     @staticmethod
     def _success_summary(run: Run, stage: str) -> Optional[str]:
@@ -696,14 +708,14 @@ class CodePipelineExtension:
         run = self._run(pipeline, body.get("pipelineExecutionId"))
         if run.status != "InProgress":
             raise AwsError("PipelineExecutionNotStoppableException", f"Pipeline execution {run.id} is {run.status}; only an InProgress execution can be stopped")
-        index = run.in_stage
-        action = run.current()
-        if action is not None:
-            action.status, action.end = "Abandoned", now
-        run.status, run.in_stage, run.waiting_for, run.last_update = "Stopped", None, None, now
         run.stop_reason = body.get("reason") or ""
-        if index is not None:
-            self._release(pipeline, index, now)
+        action = run.current()
+        if action is not None and not body.get("abandon") and action.stage != APPROVAL_STAGE:
+            run.status, run.last_update = "Stopping", now  # "stop and wait": the action in progress finishes first
+            return {"pipelineExecutionId": run.id}
+        if action is not None:  # "stop and abandon" (an approval cannot finish by itself: it is abandoned)
+            action.status, action.end = "Abandoned", now
+        self._stop_after(pipeline, run, now)
         return {"pipelineExecutionId": run.id}
 
     def _op_ListTagsForResource(self, body: dict, request: Request) -> dict:
