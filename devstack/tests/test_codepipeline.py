@@ -70,6 +70,8 @@ def test_deploy_pipelines_are_seeded_named_and_tagged(cp, project, stack):
     assert churn == project["deploy_codepipeline"] and churn in names
     assert names[churn]["executionMode"] == "SUPERSEDED" and names[churn]["pipelineType"] == "V2"
     assert names[_fraud(stack)["deploy_codepipeline"]]["executionMode"] == "PARALLEL"
+    health = {p["name"]: p for p in control(stack, "/health")["projects"]}
+    assert health[project["name"]]["deployCodePipeline"] == churn
     described = cp.get_pipeline(name=churn)
     assert [s["name"] for s in described["pipeline"]["stages"]] == STAGES
     approval = described["pipeline"]["stages"][4]["actions"][0]

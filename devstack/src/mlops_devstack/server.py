@@ -110,7 +110,10 @@ class Devstack:
                         "accountId": self.state.account_id,
                         "scale": self.state.scale,
                         "services": ["moto"] + [e.service for e in self.router.extensions],  # type: ignore[union-attr]
-                        "projects": [{"name": p["name"], "id": p["id"]} for p in self.state.projects],
+                        "projects": [
+                            {"name": p["name"], "id": p["id"], **({"deployCodePipeline": p["deploy_codepipeline"]} if p.get("deploy_codepipeline") else {})}
+                            for p in self.state.projects
+                        ],
                         "identities": {name: ident["arn"] for name, ident in self.state.identities.items()},
                         "credentials": {name: f"{self.state.base_url}{ident['credentials_path']}" for name, ident in self.state.identities.items() if ident.get("credentials_path")},
                     },

@@ -79,8 +79,6 @@ class RegistryMixin:
         name = name_or_arn.split(":model-package-group/")[-1] if account else name_or_arn
         backend = self._backend_of(account)
         group = backend.model_package_groups.get(name) if name else None
-        if group is None and account is None:
-            group = None
         if group is None:
             arn = name_or_arn if account else f"arn:aws:sagemaker:{self.state.region}:{self.state.account_id}:model-package-group/{name_or_arn}"
             raise AwsError("ValidationException", f"ModelPackageGroup {arn} does not exist.")
