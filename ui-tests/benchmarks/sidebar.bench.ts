@@ -103,7 +103,9 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   // Rows in the DOM (virtualized: bounded whatever the data size), and the JS heap after scrolling through all.
   const tree = panel.locator('.jp-MLOps-tree');
   const domRows = await tree.locator('.jp-MLOps-row').count();
-  const cdp = await page.context().newCDPSession(page);
+  // Galata's page is a wrapper: the CDP session needs the Playwright page itself.
+  const real = page.context().pages()[0];
+  const cdp = await page.context().newCDPSession(real);
   const heap = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     return (await cdp.send('Runtime.getHeapUsage')).usedSize / 1048576;
