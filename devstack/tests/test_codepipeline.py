@@ -305,3 +305,14 @@ def test_stop_and_wait_lets_the_action_finish(fast, stack, approver, cp, project
     with pytest.raises(ClientError) as raised:
         approver.stop_pipeline_execution(pipelineName=name, pipelineExecutionId=run_id)
     assert _code(raised) == "PipelineExecutionNotStoppableException"
+
+
+def test_approval_summary_and_status_are_validated(approver, project):
+    name = project["deploy_codepipeline"]
+    for result in ({"summary": "x" * 513, "status": "Approved"}, {"summary": "ok", "status": "Maybe"}):
+        with pytest.raises(ClientError) as raised:
+            approver.put_approval_result(pipelineName=name, **APPROVAL, result=result, token="00000000-0000-4000-8000-000000000000")
+        assert _code(raised) == "ValidationException"
+    with pytest.raises(ClientError) as raised:
+        approver.put_approval_result(pipelineName=name, stageName="ApproveDeployment", actionName="Nope", result={"summary": "ok", "status": "Approved"}, token="t")
+    assert _code(raised) == "ActionNotFoundException"

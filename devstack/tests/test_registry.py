@@ -118,7 +118,8 @@ def test_a_group_shared_by_the_hub_account_is_listed_with_cross_account(stack, s
     assert len(shared) == 1
     arn = shared[0]["ModelPackageGroupArn"]
     assert arn.startswith(f"arn:aws:sagemaker:us-east-1:{HUB_ACCOUNT_ID}:model-package-group/")
-    assert sm.describe_model_package_group(ModelPackageGroupName=arn)["ModelPackageGroupArn"] == arn
+    hub_group = sm.describe_model_package_group(ModelPackageGroupName=arn)
+    assert hub_group["ModelPackageGroupArn"] == arn and f"::{HUB_ACCOUNT_ID}:" in hub_group["CreatedBy"]["IamIdentity"]["Arn"]
     assert "ShareWithWorkloadAccount" in sm.get_model_package_group_policy(ModelPackageGroupName=arn)["ResourcePolicy"]
     versions = sm.list_model_packages(ModelPackageGroupName=arn, MaxResults=100)["ModelPackageSummaryList"]
     assert {v["ModelApprovalStatus"] for v in versions} == {"Approved", "Rejected", "PendingManualApproval"}

@@ -531,6 +531,7 @@ def seed_hub_registry(state: DevstackState, project: dict) -> None:
         account_id=hub,
     )
     group.creation_time = _moto_time(_t0() - 30 * DAY)
+    group.created_by = user_context(f"arn:aws:sts::{hub}:assumed-role/hub-mlops-admin/hub-admin")
     backend.model_package_groups[name] = group
     state.sagemaker.group_policies[group.arn] = {  # type: ignore[attr-defined]
         "Version": "2012-10-17",
