@@ -73,12 +73,12 @@ class SageMakerMLOps(Configurable):
     ).tag(config=True)
 
     freeze_startup_objects = Bool(
-        True,
+        False,
         help=(
             "Once the server runs, move the objects made at start-up (modules, extensions, settings: some 200,000) "
             "out of the garbage collector's scans (gc.freeze). Otherwise every full collection scans them all and "
             "stops the event loop, so every request of every extension waits, for 100-500 ms; afterwards a full "
-            "collection takes milliseconds. Process-wide: set False to leave Python's collector as it is."
+            "collection takes milliseconds. Process-wide, so off unless the server's administrator turns it on."
         ),
     ).tag(config=True)
 
