@@ -142,6 +142,14 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   const running = calls.length - beforeRunning;
   await control('/executions/step-seconds', { seconds: 2 });
 
+  // Hidden: the sidebar collapsed, nothing else of the extension open (the running execution goes on).
+  await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
+  await expect(panel).toBeHidden();
+  await page.waitForTimeout(1000);
+  const beforeHidden = calls.length;
+  await page.waitForTimeout(WINDOW_MS);
+  const hidden = calls.length - beforeHidden;
+
   const rows = await panel.locator('.jp-MLOps-pipeline-row').count();
   const result = {
     label: LABEL,
