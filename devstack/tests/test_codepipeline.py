@@ -64,6 +64,14 @@ def _wait_status(cp, pipeline: str, execution_id: str, wanted: set[str], timeout
     raise AssertionError(f"{execution_id} did not reach {wanted}; last {status}")
 
 
+def _quiesce(stack, approver, name: str) -> None:
+    """Abandon the executions other tests left running before the approval, so that this test's own reach it."""
+    for execution in control(stack, f"/codepipeline/executions?pipelineName={name}")["executions"]:
+        at_approval = execution["stages"] and execution["stages"][-1]["stageName"] == "ApproveDeployment" and execution["stages"][-1]["status"] == "InProgress"
+        if execution["status"] == "InProgress" and not at_approval:
+            approver.stop_pipeline_execution(pipelineName=name, pipelineExecutionId=execution["pipelineExecutionId"], abandon=True)
+
+
 def test_deploy_pipelines_are_seeded_named_and_tagged(cp, project, stack):
     names = {p["name"]: p for p in cp.list_pipelines()["pipelines"]}
     churn = f"sagemaker-{project['name']}-{project['id']}-modeldeploy"
@@ -105,9 +113,11 @@ def test_seeded_history_has_a_deployment_approved_one_rejected_and_one_waiting(c
     assert decided["status"] == "Succeeded" and decided["updatedBy"].endswith(":assumed-role/approver/SageMaker")
 
 
-def test_execution_names_the_model_package_version_it_deploys(cp, sm, project):
+def test_execution_names_the_model_package_version_it_deploys(stack, cp, sm, project):
     name = project["deploy_codepipeline"]
-    newest = cp.list_pipeline_executions(pipelineName=name, maxResults=1)["pipelineExecutionSummaries"][0]
+    # the newest execution that has reached the approval (others' tests may have started newer ones)
+    reached = next(e for e in control(stack, f"/codepipeline/executions?pipelineName={name}")["executions"] if any(s["stageName"] == "ApproveDeployment" for s in e["stages"]))
+    newest = cp.get_pipeline_execution(pipelineName=name, pipelineExecutionId=reached["pipelineExecutionId"])["pipelineExecution"]
     execution = cp.get_pipeline_execution(pipelineName=name, pipelineExecutionId=newest["pipelineExecutionId"])["pipelineExecution"]
     variables = {v["name"]: v["resolvedValue"] for v in execution["variables"]}
     package = sm.describe_model_package(ModelPackageName=variables["ModelPackageArn"])
@@ -123,6 +133,7 @@ def test_approval_change_starts_the_deploy_pipeline_which_stops_at_the_approval(
     """SUPERSEDED: the run started by the approval waits behind the one at the approval; approving that one lets
     it through; PutApprovalResult's errors; the data scientist may read but not approve."""
     name = project["deploy_codepipeline"]
+    _quiesce(stack, approver, name)
     sm_approver = make_client(stack, "sagemaker", "approver")
     group = f"{project['name']}-{project['id']}"
     pending = sm_approver.list_model_packages(ModelPackageGroupName=group, MaxResults=1, SortOrder="Descending", ModelApprovalStatus="PendingManualApproval")["ModelPackageSummaryList"][0]
@@ -182,6 +193,7 @@ def test_approval_change_starts_the_deploy_pipeline_which_stops_at_the_approval(
 
 def test_superseded_mode_replaces_an_execution_waiting_at_a_transition(fast, stack, cp, approver, project):
     name = project["deploy_codepipeline"]
+    _quiesce(stack, approver, name)
     first = approver.start_pipeline_execution(name=name)["pipelineExecutionId"]
     _wait_at_approval(cp, name, first)
     second = approver.start_pipeline_execution(name=name)["pipelineExecutionId"]
