@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 trap 'bash .ci/devstack.sh stop' EXIT
-results=ui-tests/test-results
-rm -f "$results"/bench-*.json
+results="$PWD/.devstack/bench"   # outside ui-tests/test-results, which Playwright empties at each run
+rm -rf "$results"; mkdir -p "$results"
+export BENCH_OUT="$results"
 for mode in seeded scale; do
   if [ "$mode" = scale ]; then bash .ci/devstack.sh start --scale; else bash .ci/devstack.sh start; fi
   set -a; . .devstack/env; set +a

@@ -76,12 +76,15 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   await openProject(page);
   const panel = page.locator('#sagemaker-mlops-sidebar');
   for (let i = 0; i < RUNS; i++) {
-    await page.reload();
-    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    // A cold open: the panel closed before the reload, so the restored layout does not open (and load) it.
     if (await panel.isVisible()) {
       await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
       await expect(panel).toBeHidden();
+      await page.waitForTimeout(1500); // the layout is saved
     }
+    await page.reload();
+    await page.waitForSelector('#jupyterlab-splash', { state: 'detached' });
+    await expect(panel).toBeHidden();
     const before = calls.length;
     const t0 = Date.now();
     await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
@@ -168,9 +171,11 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
     hiddenRequestsPerMinute: Math.round((hidden * 60000) / WINDOW_MS),
     renderedPipelineRows: rows
   };
-  fs.mkdirSync('test-results', { recursive: true });
+  // Outside test-results, which Playwright empties at each run.
+  const out = process.env.BENCH_OUT || 'test-results';
+  fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(
-    `test-results/bench-${LABEL}.json`,
+    `${out}/bench-${LABEL}.json`,
     JSON.stringify(result, null, 2)
   );
   console.log(`BENCH ${JSON.stringify(result)}`);

@@ -115,9 +115,11 @@ test('start-up: eager bytes and time-to-ready with and without the extension', a
       100
     ).toFixed(1)
   };
-  fs.mkdirSync('test-results', { recursive: true });
+  // Outside test-results, which Playwright empties at each run.
+  const out = process.env.BENCH_OUT || 'test-results';
+  fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(
-    'test-results/bench-startup.json',
+    `${out}/bench-startup.json`,
     JSON.stringify(result, null, 2)
   );
   console.log(`BENCH ${JSON.stringify(result)}`);
