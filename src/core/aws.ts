@@ -8,6 +8,7 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CodeCommitClient } from '@aws-sdk/client-codecommit';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 
 import { toMLOpsError } from './errors';
@@ -15,6 +16,7 @@ import { toMLOpsError } from './errors';
 export interface IAwsClients {
   sagemaker: SageMakerClient;
   codecommit: CodeCommitClient;
+  codepipeline: CodePipelineClient;
   logs: CloudWatchLogsClient;
 }
 

@@ -5,6 +5,7 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ServerConnection } from '@jupyterlab/services';
 
@@ -34,6 +35,10 @@ export function createProxiedClients(
     codecommit: new CodeCommitClient({
       ...common,
       endpoint: proxyEndpoint('codecommit', settings)
+    }),
+    codepipeline: new CodePipelineClient({
+      ...common,
+      endpoint: proxyEndpoint('codepipeline', settings)
     }),
     logs: new CloudWatchLogsClient({
       ...common,

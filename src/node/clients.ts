@@ -5,6 +5,7 @@
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type {
@@ -33,6 +34,7 @@ export function createNodeClients(options: INodeClientOptions): IAwsClients {
   return {
     sagemaker: new SageMakerClient(common),
     codecommit: new CodeCommitClient(common),
+    codepipeline: new CodePipelineClient(common),
     logs: new CloudWatchLogsClient(common)
   };
 }
