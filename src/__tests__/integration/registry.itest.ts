@@ -2,7 +2,10 @@
  * The model registry and the deployment gate over the unmodified AWS SDK v3, against the devstack, with
  * both identities: the data scientist reads, the approver decides.
  */
-import { GetPipelineExecutionCommand } from '@aws-sdk/client-codepipeline';
+import {
+  GetPipelineExecutionCommand,
+  StopPipelineExecutionCommand
+} from '@aws-sdk/client-codepipeline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FinalizeRequestMiddleware } from '@aws-sdk/types';
 import {
@@ -439,6 +442,16 @@ test.each([
     expect(gate.token).toBeTruthy();
     expect(gate.since).toBeInstanceOf(Date);
     expect(gate.modelPackageArn).toBe(arn);
+    // Started by the approval change (the platform's EventBridge rule), not by the API.
+    const started = await clients().codepipeline.send(
+      new GetPipelineExecutionCommand({
+        pipelineName: pipeline.name,
+        pipelineExecutionId: gate.executionId
+      })
+    );
+    expect(started.pipelineExecution?.trigger?.triggerType).toBe(
+      'CloudWatchEvent'
+    );
 
     // The data scientist sees the gate but may not decide it.
     const seen = await asScientistGates.listWaitingGates(pipeline);
@@ -479,3 +492,24 @@ test.each([
     });
   }
 );
+
+test('a decision on an approval whose execution was stopped meanwhile is GateChanged', async () => {
+  const gates = new DeployGateService(approver.clients);
+  const { pipeline, gate } = await approveAndReachGate(other, gates);
+  await clients('approver').codepipeline.send(
+    new StopPipelineExecutionCommand({
+      pipelineName: pipeline.name,
+      pipelineExecutionId: gate.executionId,
+      abandon: true,
+      reason: 'stopped by the integration test'
+    })
+  );
+  const error = await failure(
+    gates.decide(gate, { approve: true, summary: 'too late' })
+  );
+  expect(error).toMatchObject({ code: 'GateChanged', kind: 'conflict' });
+  expect(error.params.reason).toBe('InvalidApprovalTokenException');
+  expect(
+    (await gates.listWaitingGates(pipeline)).map(g => g.executionId)
+  ).not.toContain(gate.executionId);
+});
