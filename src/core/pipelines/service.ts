@@ -11,20 +11,18 @@ import {
   PipelineExecutionStep,
   PipelineExecutionSummary,
   RetryPipelineExecutionCommand,
-  SearchExpression,
   StartPipelineExecutionCommand,
   StopPipelineExecutionCommand,
   UpdatePipelineCommand,
   paginateListPipelineExecutionSteps,
   paginateListPipelineParametersForExecution,
-  paginateListPipelines,
-  paginateSearch
+  paginateListPipelines
 } from '@aws-sdk/client-sagemaker';
 
 import { lastSegment, pipelineOfArn } from '../arn';
 import { IAwsClients, call, collect, mapLimit, requestToken } from '../aws';
 import { MLOpsError } from '../errors';
-import { tagsOf } from '../project/projects';
+import { searchProjectResources, tagsOf } from '../project/projects';
 import { isActive } from '../status';
 import { IPage, IProject } from '../types';
 import { IPipelineDefinition, parseDefinition } from './definition';
@@ -109,35 +107,12 @@ export class PipelineService {
    * each candidate confirmed by its tags (see `belongsToProject`).
    */
   async listProjectPipelines(project: IProject): Promise<IPipeline[]> {
-    const filters: SearchExpression['Filters'] = [
-      {
-        Name: 'Tags.sagemaker:project-name',
-        Operator: 'Equals',
-        Value: project.name
-      }
-    ];
-    if (project.id) {
-      filters.push({
-        Name: 'Tags.sagemaker:project-id',
-        Operator: 'Equals',
-        Value: project.id
-      });
-    }
     let pipelines: IPipeline[] = [];
     try {
-      const results = await collect(
-        'Search',
-        paginateSearch(
-          { client: this._clients.sagemaker, pageSize: 100 },
-          {
-            Resource: 'Pipeline',
-            SearchExpression: {
-              SubExpressions: filters.map(f => ({ Filters: [f] })),
-              Operator: 'Or'
-            }
-          }
-        ),
-        page => page.Results
+      const results = await searchProjectResources(
+        this._clients,
+        project,
+        'Pipeline'
       );
       const seen = new Set<string>();
       for (const { Pipeline: p } of results) {

@@ -2,7 +2,10 @@
 import {
   DescribeProjectCommand,
   ListProjectsCommand,
-  paginateListTags
+  ResourceType,
+  SearchRecord,
+  paginateListTags,
+  paginateSearch
 } from '@aws-sdk/client-sagemaker';
 
 import { IAwsClients, call, collect } from '../aws';
@@ -81,4 +84,35 @@ export async function projectOfResource(
   resourceArn: string
 ): Promise<{ name?: string; id?: string }> {
   return projectFromTags(await tagsOf(clients, resourceArn));
+}
+
+/**
+ * Every resource of one type tagged with the project, with one `Search`
+ * (`sagemaker:project-name` or `sagemaker:project-id`), all pages.
+ */
+export async function searchProjectResources(
+  clients: IAwsClients,
+  project: IProject,
+  resource: ResourceType
+): Promise<SearchRecord[]> {
+  const tags: [string, string][] = [['sagemaker:project-name', project.name]];
+  if (project.id) {
+    tags.push(['sagemaker:project-id', project.id]);
+  }
+  return collect(
+    'Search',
+    paginateSearch(
+      { client: clients.sagemaker, pageSize: 100 },
+      {
+        Resource: resource,
+        SearchExpression: {
+          SubExpressions: tags.map(([key, value]) => ({
+            Filters: [{ Name: `Tags.${key}`, Operator: 'Equals', Value: value }]
+          })),
+          Operator: 'Or'
+        }
+      }
+    ),
+    page => page.Results
+  );
 }

@@ -7,15 +7,13 @@
 import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
-  SearchExpression,
   UpdateModelPackageCommand,
-  paginateListModelPackageGroups,
-  paginateSearch
+  paginateListModelPackageGroups
 } from '@aws-sdk/client-sagemaker';
 
 import { IAwsClients, call, collect, mapLimit } from '../aws';
 import { MLOpsError } from '../errors';
-import { tagsOf } from '../project/projects';
+import { searchProjectResources, tagsOf } from '../project/projects';
 import { projectFromTags } from '../project/tags';
 import { IPage, IProject } from '../types';
 import {
@@ -80,34 +78,11 @@ export class RegistryService {
   private async _projectGroups(
     project: IProject
   ): Promise<IModelPackageGroup[]> {
-    const filters: SearchExpression['Filters'] = [
-      {
-        Name: 'Tags.sagemaker:project-name',
-        Operator: 'Equals',
-        Value: project.name
-      }
-    ];
-    if (project.id) {
-      filters.push({
-        Name: 'Tags.sagemaker:project-id',
-        Operator: 'Equals',
-        Value: project.id
-      });
-    }
     try {
-      const results = await collect(
-        'Search',
-        paginateSearch(
-          { client: this._clients.sagemaker, pageSize: 100 },
-          {
-            Resource: 'ModelPackageGroup',
-            SearchExpression: {
-              SubExpressions: filters.map(f => ({ Filters: [f] })),
-              Operator: 'Or'
-            }
-          }
-        ),
-        page => page.Results
+      const results = await searchProjectResources(
+        this._clients,
+        project,
+        'ModelPackageGroup'
       );
       const groups: IModelPackageGroup[] = [];
       for (const { ModelPackageGroup: g } of results) {
