@@ -2,7 +2,8 @@
 
 moto runs with request authentication on. Its answers are repaired where they would break the AWS SDK for
 JavaScript v3 or hide an error: XML/HTML errors on JSON protocols become JSON errors naming the operation,
-and ISO-8601 timestamps in SageMaker JSON become epoch seconds.
+and ISO-8601 timestamps in SageMaker JSON become epoch seconds. Every AWS API request is counted by
+``<service>.<Operation>`` before anything can refuse it (:class:`RequestCounts`, ``GET /_devstack/requests``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 import ipaddress
 import json
 import re
+import threading
 import uuid
 from datetime import datetime
 from xml.sax.saxutils import escape as xml_escape
@@ -74,6 +76,41 @@ def _service_of(headers: dict[str, str]) -> str:
     return ""
 
 
+def _presigned_service(request: Request) -> str:
+    """The signing name of a presigned URL (``X-Amz-Credential=<key>/<date>/<region>/<service>/aws4_request``)."""
+    scope = (request.query.get("X-Amz-Credential") or [""])[0].split("/")
+    return scope[3] if len(scope) >= 4 else ""
+
+
+class RequestCounts:
+    """How many AWS API requests the devstack received, by ``<service>.<Operation>``: the service's signing name
+    (``sagemaker``, ``codepipeline``, ``s3`` ...) and the operation, whatever the outcome (served, refused by
+    authentication or IAM, hit by a fault switch, failed). Thread-safe; only :meth:`reset` clears it (not
+    ``/faults/reset``), so tests compare counts before and after what they do."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+
+    def add(self, service: str, operation: str) -> None:
+        key = f"{service or 'unknown'}.{operation or 'Unknown'}"
+        with self._lock:
+            self._counts[key] = self._counts.get(key, 0) + 1
+
+    def snapshot(self, operation: str = "") -> dict[str, int]:
+        """Every count, or those of one operation: keys ending with ``.<operation>`` (or equal to it, so
+        ``sagemaker.UpdateModelPackage`` names one service's)."""
+        with self._lock:
+            counts = dict(self._counts)
+        if operation:
+            counts = {k: n for k, n in counts.items() if k == operation or k.endswith("." + operation)}
+        return dict(sorted(counts.items()))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
 def _epochs(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
         return {k: _epochs(v, k) for k, v in value.items()}
@@ -128,6 +165,8 @@ class Router:
         self.extensions = extensions
         self.control = control
         self.faults = Faults()
+        #: every AWS API request received, by ``<service>.<Operation>`` (``GET /_devstack/requests``)
+        self.requests = RequestCounts()
         self.moto = DomainDispatcherApplication(create_backend_app)
         #: called after a moto-served JSON-protocol operation succeeded: (operation, request, response payload);
         #: a hook may change the payload in place.
@@ -168,6 +207,14 @@ class Router:
                 if protocol == "rest-xml":
                     protocol = "rest-json"  # an added REST service without X-Amz-Target speaks rest-json
                 break
+        if claimed is None:
+            operation = target.rsplit(".", 1)[-1] if target else (request.query.get("Action") or [""])[0]
+            if not operation and wreq.form.get("Action"):
+                operation = wreq.form.get("Action", "")
+            if not operation and service == "s3":
+                operation = s3_operation(request)
+        # Counted before anything can refuse it: a request denied, throttled or failed is a request received.
+        self.requests.add(service or _presigned_service(request) or (claimed[0].service if claimed else ""), operation)
         try:
             # Authentication first: an unauthenticated request is refused, never throttled or delayed.
             if claimed is not None and not claimed[0].requires_sigv4:
@@ -184,11 +231,6 @@ class Router:
                         raise sigv4.signature_mismatch(protocol, f"Credential should be scoped to correct service: '{claimed[0].service}'. ")
             if claimed is not None:
                 return self._send(self._extension(request, claimed[0], claimed[1], service, protocol), start_response)
-            operation = target.rsplit(".", 1)[-1] if target else (request.query.get("Action") or [""])[0]
-            if not operation and wreq.form.get("Action"):
-                operation = wreq.form.get("Action", "")
-            if not operation and service == "s3":
-                operation = s3_operation(request)
             try:
                 self.faults.apply(service, operation, request.principal_arn, protocol, lambda: resource_arn(self.state, service, operation, request))
             except AwsError as error:

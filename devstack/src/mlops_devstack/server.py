@@ -92,6 +92,10 @@ class Devstack:
     # ---- control endpoint: /_devstack/...
 
     def control(self, request: Request) -> Response:
+        """``/_devstack/...`` (loopback only): ``/health``, the credentials endpoints, the fault switches
+        (``/faults``, ``/faults/reset``), ``GET /requests[?operation=Op]`` (how many AWS API requests arrived,
+        ``{"counts": {"<service>.<Operation>": n}}``, whatever their outcome; not cleared by ``/faults/reset``),
+        ``POST /requests/reset``, and the execution / CodePipeline / CodeArtifact switches (see the README)."""
         path = request.path[len("/_devstack") :] or "/"
         faults = self.router.faults  # type: ignore[union-attr]
         role = self.credentials.role_of(request.path)
@@ -128,6 +132,13 @@ class Devstack:
                 if getattr(self.state, "codepipeline", None) is not None:
                     self.state.codepipeline.fail_next.clear()
                 return Response.json(faults.reset(), content_type="application/json")
+            if path == "/requests" and request.method == "GET":
+                # {"counts": {"<service>.<Operation>": n}}; ?operation=UpdateModelPackage keeps that operation's
+                operation = (request.query.get("operation") or [""])[0]
+                return Response.json({"counts": self.router.requests.snapshot(operation)}, content_type="application/json")  # type: ignore[union-attr]
+            if path == "/requests/reset" and request.method == "POST":
+                self.router.requests.reset()  # type: ignore[union-attr]
+                return Response.json({"counts": {}}, content_type="application/json")
             if path == "/executions/status" and request.method == "POST":
                 body = json_body(request)
                 summary = self.sagemaker.force_status(body["executionArn"], body["status"], body.get("failureReason"))
