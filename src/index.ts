@@ -1,11 +1,13 @@
 import { connectionPlugin } from './connection/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
 import { projectPlugin } from './project/plugin';
+import { registryPlugin } from './registry/plugin';
 import { sidebarPlugin } from './sidebar/plugin';
 
 export default [
   sidebarPlugin,
   connectionPlugin,
   projectPlugin,
-  pipelinesPlugin
+  pipelinesPlugin,
+  registryPlugin
 ];

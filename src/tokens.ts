@@ -27,6 +27,7 @@ export namespace PluginIDs {
   export const project = `${EXTENSION_ID}:project`;
   export const sidebar = `${EXTENSION_ID}:sidebar`;
   export const pipelines = `${EXTENSION_ID}:pipelines`;
+  export const registry = `${EXTENSION_ID}:registry`;
 }
 
 /** Every command of the extension; all are in the command palette. */
@@ -39,6 +40,13 @@ export namespace CommandIDs {
   export const retryExecution = `${EXTENSION_ID}:retry-execution`;
   export const openExecution = `${EXTENSION_ID}:open-execution`;
   export const runAsMyPipeline = `${EXTENSION_ID}:run-as-my-pipeline`;
+  export const approveModelVersion = `${EXTENSION_ID}:approve-model-version`;
+  export const rejectModelVersion = `${EXTENSION_ID}:reject-model-version`;
+  export const copyModelVersionArn = `${EXTENSION_ID}:copy-model-version-arn`;
+  export const compareWithApproved = `${EXTENSION_ID}:compare-with-approved`;
+  export const openProducingExecution = `${EXTENSION_ID}:open-producing-execution`;
+  export const approveDeployment = `${EXTENSION_ID}:approve-deployment`;
+  export const rejectDeployment = `${EXTENSION_ID}:reject-deployment`;
 }
 
 /** What the server knows about where the extension runs (`GET <prefix>/context`). */

@@ -24,7 +24,7 @@ export function describeError(
     case 'accessDenied':
       return trans.__(
         'Access denied: your role lacks permission for %1. Ask your platform administrator to grant it. AWS said: %2',
-        action,
+        error.operation ? iamAction(error.operation) : action,
         error.message
       );
     case 'expiredCredentials':
@@ -78,6 +78,31 @@ function describeOwnError(
       );
     case 'InvalidName':
       return trans.__('"%1" is not a valid pipeline name.', p.name ?? '');
+    case 'ChangedSinceOpened':
+      return trans.__(
+        'This model version changed since you opened it: it is now %1 (comment: "%2"). Nothing was written; review it again before deciding.',
+        p.status ?? '',
+        p.comment ?? ''
+      );
+    case 'GateChanged':
+      return trans.__(
+        'The approval %1 of %2 no longer waits for a decision (it was decided, superseded or expired). The deployment state was refreshed.',
+        p.action ?? '',
+        p.pipeline ?? ''
+      );
+    case 'InvalidComment':
+      return trans.__(
+        'The comment must have %1 to %2 characters and not be blank (it has %3).',
+        p.min ?? '1',
+        p.max ?? '1024',
+        p.length ?? '0'
+      );
+    case 'InvalidSummary':
+      return trans.__(
+        'The comment must have at most %1 characters (it has %2).',
+        p.max ?? '512',
+        p.length ?? '0'
+      );
     case 'NoRegion':
       return trans.__(
         'The Jupyter server reported no AWS region: set AWS_REGION for the server (or a region in its AWS profile) and restart it.'
@@ -110,4 +135,27 @@ function describeOwnError(
       return undefined;
   }
   return undefined;
+}
+
+/** Operations of services other than SageMaker, by the IAM prefix of their actions. */
+const SERVICE_OF: Record<string, string> = {
+  GetPipeline: 'codepipeline',
+  GetPipelineState: 'codepipeline',
+  GetPipelineExecution: 'codepipeline',
+  ListPipelines: 'codepipeline',
+  ListPipelineExecutions: 'codepipeline',
+  ListActionExecutions: 'codepipeline',
+  ListTagsForResource: 'codepipeline',
+  PutApprovalResult: 'codepipeline',
+  GetLogEvents: 'logs',
+  DescribeLogStreams: 'logs',
+  GetObject: 's3'
+};
+
+/** The IAM action of an operation (`sagemaker:UpdateModelPackage`), which an administrator grants. */
+export function iamAction(operation: string): string {
+  if (operation.includes(':')) {
+    return operation;
+  }
+  return `${SERVICE_OF[operation] ?? 'sagemaker'}:${operation}`;
 }

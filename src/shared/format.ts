@@ -67,7 +67,11 @@ export function statusLabel(status: string, trans: TranslationBundle): string {
     Approved: trans.__('Approved'),
     Rejected: trans.__('Rejected'),
     PendingManualApproval: trans.__('Pending approval'),
-    NotStarted: trans.__('Not started')
+    NotStarted: trans.__('Not started'),
+    InProgress: trans.__('In progress'),
+    Superseded: trans.__('Superseded'),
+    Cancelled: trans.__('Cancelled'),
+    Abandoned: trans.__('Abandoned')
   };
   return labels[status] ?? status;
 }

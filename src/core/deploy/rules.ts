@@ -7,6 +7,7 @@
 import type {
   ActionExecutionDetail,
   PipelineDeclaration,
+  PipelineExecutionSummary,
   ResolvedPipelineVariable,
   StageState
 } from '@aws-sdk/client-codepipeline';
@@ -14,7 +15,7 @@ import type {
 import { MLOpsError } from '../errors';
 import { projectFromTags } from '../project/tags';
 import type { IProject } from '../types';
-import type { IApprovalAction, IDeployGate } from './types';
+import type { IApprovalAction, IDeployExecution, IDeployGate } from './types';
 
 /** The platform's names of a project's deploy CodePipeline, most specific first. */
 export function deployPipelineNames(project: IProject): string[] {
@@ -183,3 +184,46 @@ export function gateError(error: MLOpsError, gate: IDeployGate): MLOpsError {
 
 /** Bounds of an approval summary, in characters. */
 export const SUMMARY_MAX = 512;
+
+/**
+ * The deploy executions of a listing, each with the last stage it entered as GetPipelineState says (the
+ * state names, per stage, the execution that last entered it).
+ */
+export function deployExecutions(
+  pipelineName: string,
+  summaries: PipelineExecutionSummary[] | undefined,
+  stages: StageState[] | undefined
+): IDeployExecution[] {
+  return (summaries ?? [])
+    .filter(s => s.pipelineExecutionId)
+    .map(s => {
+      const id = s.pipelineExecutionId as string;
+      const entered = (stages ?? []).filter(
+        st => st.latestExecution?.pipelineExecutionId === id
+      );
+      const last = entered[entered.length - 1];
+      return {
+        pipelineName,
+        executionId: id,
+        status: s.status ?? 'InProgress',
+        startedAt: s.startTime,
+        updatedAt: s.lastUpdateTime,
+        trigger: s.trigger?.triggerType,
+        stage: last?.stageName,
+        stageStatus: last?.latestExecution?.status,
+        statusSummary: s.statusSummary
+      };
+    });
+}
+
+/** The AWS console page of a CodePipeline execution (opened in the user's own browser). */
+export function executionConsoleUrl(
+  region: string,
+  pipelineName: string,
+  executionId: string
+): string {
+  const r = encodeURIComponent(region);
+  return `https://${r}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${encodeURIComponent(
+    pipelineName
+  )}/executions/${encodeURIComponent(executionId)}/timeline?region=${r}`;
+}

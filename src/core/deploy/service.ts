@@ -8,9 +8,11 @@ import {
   GetPipelineExecutionCommand,
   GetPipelineStateCommand,
   ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
   PutApprovalResultCommand,
   ActionExecutionDetail,
   GetPipelineOutput,
+  StageState,
   paginateListPipelines,
   paginateListTagsForResource
 } from '@aws-sdk/client-codepipeline';
@@ -21,6 +23,7 @@ import { IProject } from '../types';
 import {
   SUMMARY_MAX,
   approvalActions,
+  deployExecutions,
   deployPipelineNames,
   deployedVersion,
   gateError,
@@ -28,7 +31,12 @@ import {
   gatesFromState,
   tagsNameProject
 } from './rules';
-import type { IDeployGate, IDeployPipeline, IGateDecision } from './types';
+import type {
+  IDeployGate,
+  IDeployPipeline,
+  IDeployStatus,
+  IGateDecision
+} from './types';
 
 /** How long a manual approval waits before it fails as expired: older action executions are not read. */
 const APPROVAL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
@@ -85,9 +93,63 @@ export class DeployGateService {
    * carries no token: from ListActionExecutions (the last seven days).
    */
   async listWaitingGates(pipeline: IDeployPipeline): Promise<IDeployGate[]> {
+    const stages =
+      pipeline.executionMode === 'PARALLEL'
+        ? undefined
+        : await this._state(pipeline.name);
+    return this._gates(pipeline, stages);
+  }
+
+  /**
+   * The pipeline's latest executions (one ListPipelineExecutions) with the stage each reached, and the
+   * approvals waiting now: one GetPipelineState for both, plus one GetPipelineExecution per waiting approval
+   * (and ListActionExecutions in PARALLEL mode).
+   */
+  async deployStatus(
+    pipeline: IDeployPipeline,
+    options: { executions?: number } = {}
+  ): Promise<IDeployStatus> {
+    const [stages, listed] = await Promise.all([
+      this._state(pipeline.name),
+      call('ListPipelineExecutions', () =>
+        this._clients.codepipeline.send(
+          new ListPipelineExecutionsCommand({
+            pipelineName: pipeline.name,
+            maxResults: Math.max(1, Math.min(options.executions ?? 5, 100))
+          })
+        )
+      )
+    ]);
+    const gates = await this._gates(
+      pipeline,
+      pipeline.executionMode === 'PARALLEL' ? undefined : stages
+    );
+    return {
+      pipeline,
+      executions: deployExecutions(
+        pipeline.name,
+        listed.pipelineExecutionSummaries,
+        stages
+      ),
+      gates
+    };
+  }
+
+  private async _state(name: string): Promise<StageState[] | undefined> {
+    const state = await call('GetPipelineState', () =>
+      this._clients.codepipeline.send(new GetPipelineStateCommand({ name }))
+    );
+    return state.stageStates;
+  }
+
+  /** Waiting approvals: from the state given (SUPERSEDED, QUEUED), else from action executions (PARALLEL). */
+  private async _gates(
+    pipeline: IDeployPipeline,
+    stages: StageState[] | undefined
+  ): Promise<IDeployGate[]> {
     let gates: IDeployGate[];
     let details: ActionExecutionDetail[] = [];
-    if (pipeline.executionMode === 'PARALLEL') {
+    if (stages === undefined) {
       details = await this._recentActionExecutions(pipeline.name);
       gates = gatesFromActionExecutions(
         pipeline.name,
@@ -95,16 +157,7 @@ export class DeployGateService {
         pipeline.approvals
       );
     } else {
-      const state = await call('GetPipelineState', () =>
-        this._clients.codepipeline.send(
-          new GetPipelineStateCommand({ name: pipeline.name })
-        )
-      );
-      gates = gatesFromState(
-        pipeline.name,
-        state.stageStates,
-        pipeline.approvals
-      );
+      gates = gatesFromState(pipeline.name, stages, pipeline.approvals);
     }
     await mapLimit(gates, 4, async gate => {
       const out = await call('GetPipelineExecution', () =>

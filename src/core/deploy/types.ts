@@ -36,3 +36,26 @@ export interface IGateDecision {
   /** The reviewer's summary (at most 512 characters). */
   summary: string;
 }
+
+/** An execution of the deploy pipeline, with the stage it reached. */
+export interface IDeployExecution {
+  pipelineName: string;
+  executionId: string;
+  /** `InProgress`, `Succeeded`, `Failed`, `Stopped`, `Stopping`, `Superseded`, `Cancelled`. */
+  status: string;
+  startedAt?: Date;
+  updatedAt?: Date;
+  /** What started it (`CloudWatchEvent` for an approval change, `StartPipelineExecution` ...). */
+  trigger?: string;
+  /** The last stage the execution entered, as GetPipelineState says, and that stage's status. */
+  stage?: string;
+  stageStatus?: string;
+  statusSummary?: string;
+}
+
+/** What the registry shows of the deploy pipeline: its latest executions and the approvals waiting now. */
+export interface IDeployStatus {
+  pipeline: IDeployPipeline;
+  executions: IDeployExecution[];
+  gates: IDeployGate[];
+}

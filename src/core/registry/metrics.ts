@@ -203,9 +203,9 @@ export function evaluationReportOf(
 
 /** A version's metrics, read through the host's reader; none when it points at no report. */
 export async function readVersionMetrics(
-  version: Pick<IModelVersionDetail, 'metricsReports'>,
+  version: Pick<IModelVersionDetail, 'arn' | 'metricsReports'>,
   reader: IReportReader
 ): Promise<IMetric[]> {
   const uri = evaluationReportOf(version);
-  return uri ? parseReport(await reader.read(uri)) : [];
+  return uri ? parseReport(await reader.read(uri, version.arn)) : [];
 }

@@ -79,9 +79,12 @@ export interface IApprovalDecision {
   expected: IApprovalSnapshot;
 }
 
-/** Reads a report object (an evaluation report in S3) as text; each host provides one. */
+/**
+ * Reads a report object (an evaluation report in S3) as text; each host provides one. The version whose
+ * `ModelMetrics` names the report comes along: a host may read only the reports a version names.
+ */
 export interface IReportReader {
-  read(s3Uri: string): Promise<string>;
+  read(s3Uri: string, versionArn: string): Promise<string>;
 }
 
 /** Whether a higher or a lower value of a metric is better; undefined when unknown. */

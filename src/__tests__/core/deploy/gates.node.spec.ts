@@ -3,6 +3,7 @@ import {
   approvalActions,
   deployPipelineNames,
   deployedVersion,
+  executionConsoleUrl,
   gatesFromActionExecutions,
   gatesFromState,
   tagsNameProject
@@ -332,6 +333,96 @@ describe('DeployGateService', () => {
       'GetPipelineState',
       'GetPipelineExecution'
     ]);
+  });
+
+  it('deploy status: latest executions with the stage each reached, and the gates, from one state', async () => {
+    const { clients, sent } = stubClients(op => {
+      if (op === 'GetPipelineState') {
+        return {
+          stageStates: [
+            {
+              stageName: 'Build',
+              latestExecution: {
+                pipelineExecutionId: 'e2',
+                status: 'Succeeded'
+              }
+            },
+            {
+              stageName: 'DeployStaging',
+              latestExecution: {
+                pipelineExecutionId: 'e2',
+                status: 'InProgress'
+              }
+            },
+            {
+              stageName: 'ApproveDeployment',
+              latestExecution: {
+                pipelineExecutionId: 'e1',
+                status: 'InProgress'
+              },
+              actionStates: [
+                {
+                  actionName: 'ApproveDeployment',
+                  latestExecution: {
+                    status: 'InProgress',
+                    token: 't-1',
+                    lastStatusChange: SINCE
+                  }
+                }
+              ]
+            }
+          ]
+        };
+      }
+      if (op === 'ListPipelineExecutions') {
+        return {
+          pipelineExecutionSummaries: [
+            {
+              pipelineExecutionId: 'e2',
+              status: 'InProgress',
+              startTime: SINCE,
+              trigger: { triggerType: 'CloudWatchEvent' }
+            },
+            { pipelineExecutionId: 'e1', status: 'InProgress' },
+            { pipelineExecutionId: 'e0', status: 'Succeeded' }
+          ]
+        };
+      }
+      return { pipelineExecution: { variables: [] } };
+    });
+    const status = await new DeployGateService(clients).deployStatus(
+      {
+        name: PIPELINE,
+        arn: '',
+        executionMode: 'SUPERSEDED',
+        approvals: APPROVALS,
+        tags: {}
+      },
+      { executions: 3 }
+    );
+    expect(
+      status.executions.map(e => [e.executionId, e.stage, e.stageStatus])
+    ).toEqual([
+      ['e2', 'DeployStaging', 'InProgress'],
+      ['e1', 'ApproveDeployment', 'InProgress'],
+      ['e0', undefined, undefined]
+    ]);
+    expect(status.executions[0].trigger).toBe('CloudWatchEvent');
+    expect(status.gates.map(g => g.executionId)).toEqual(['e1']);
+    expect(sent.map(s => s.operation).sort()).toEqual([
+      'GetPipelineExecution',
+      'GetPipelineState',
+      'ListPipelineExecutions'
+    ]);
+    expect(
+      sent.find(s => s.operation === 'ListPipelineExecutions')?.input
+    ).toMatchObject({ pipelineName: PIPELINE, maxResults: 3 });
+  });
+
+  it('links an execution to its page in the AWS console', () => {
+    expect(executionConsoleUrl('eu-west-1', 'p q', 'e-1')).toBe(
+      'https://eu-west-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/p%20q/executions/e-1/timeline?region=eu-west-1'
+    );
   });
 
   it('sends the decision with PutApprovalResult', async () => {

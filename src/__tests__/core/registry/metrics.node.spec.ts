@@ -179,6 +179,7 @@ describe('compareMetrics', () => {
 
 describe('reading a version metrics', () => {
   const version = {
+    arn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/g/3',
     metricsReports: [
       {
         kind: 'Bias.Report',
@@ -213,10 +214,13 @@ describe('reading a version metrics', () => {
         standardDeviation: undefined
       }
     ]);
-    expect(read).toHaveBeenCalledWith('s3://b/evaluation.json');
-    expect(await readVersionMetrics({ metricsReports: [] }, { read })).toEqual(
-      []
-    );
+    expect(read).toHaveBeenCalledWith('s3://b/evaluation.json', version.arn);
+    expect(
+      await readVersionMetrics(
+        { arn: version.arn, metricsReports: [] },
+        { read }
+      )
+    ).toEqual([]);
     expect(read).toHaveBeenCalledTimes(1);
   });
 });
