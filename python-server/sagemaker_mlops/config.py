@@ -29,7 +29,8 @@ class SageMakerMLOps(Configurable):
             "Service -> endpoint URL overrides, e.g. VPC interface endpoints: "
             "{'sagemaker': 'https://vpce-0123-abcd.api.sagemaker.us-east-1.vpce.amazonaws.com'}. "
             "Keys are the proxy's service names (sagemaker, logs, codecommit, codepipeline, codeartifact, "
-            "sagemaker-mlflow) and 'sts' for /context. Server configuration only: the browser cannot set them."
+            "sagemaker-mlflow), 'sts' for /context and 's3' for the registry's report route (S3 is then addressed "
+            "path-style). Server configuration only: the browser cannot set them."
         ),
     ).tag(config=True)
 
@@ -45,11 +46,17 @@ class SageMakerMLOps(Configurable):
 
     capabilities = List(
         Unicode(),
-        default_value=["connection", "pipelines"],
+        default_value=["connection", "pipelines", "registry"],
         help=(
             "The enabled capabilities: their routes are served and the proxy forwards exactly the operations they "
-            "declare. Built-in names (connection, pipelines) or 'package.module[:ATTRIBUTE]' of a Capability."
+            "declare. Built-in names (connection, pipelines, registry) or 'package.module[:ATTRIBUTE]' of a "
+            "Capability."
         ),
+    ).tag(config=True)
+
+    max_report_bytes = Int(
+        2 * 1024 * 1024,
+        help="Largest evaluation report the registry's report route reads from S3 (413 above).",
     ).tag(config=True)
 
     max_request_bytes = Int(5 * 1024 * 1024, help="Largest request body the proxy accepts (413 above).").tag(config=True)

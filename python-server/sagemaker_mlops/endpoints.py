@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import re
 import threading
 import time
@@ -66,7 +67,7 @@ class AwsContext:
         self._upstreams: dict[str, Upstream] = {}
         self._credentials = None
         self._frozen: Optional[tuple[float, ReadOnlyCredentials]] = None
-        self._sts_clients: dict[tuple[str, Optional[str]], object] = {}
+        self._clients: dict[tuple, object] = {}
         #: region -> (monotonic time, {Account, Arn} or the Refused of a failure) of the last STS GetCallerIdentity
         self.identity_cache: dict[str, tuple[float, object]] = {}
         #: region -> the GetCallerIdentity call under way (concurrent /context requests share it)
@@ -92,25 +93,38 @@ class AwsContext:
         return credentials
 
     def sts_client(self, region: str):
-        """One STS client per region and endpoint, reused: bounded timeouts, at most one retry."""
-        endpoint = self.config.endpoint_urls.get("sts") or None
-        key = (region, endpoint)
+        """One STS client per region and endpoint, reused: /context's timeouts, at most one retry."""
+        return self.client("sts", region, timeout=self.config.context_timeout, pool=2)
+
+    def client(self, service: str, region: Optional[str] = None, *, timeout: Optional[float] = None, pool: int = 4):
+        """A botocore client for server-side calls (signed with the server's credentials), reused: one per
+        service, region, endpoint and timeout. The endpoint is ``endpoint_urls[service]`` if set, else botocore's
+        resolution; it must be https (or http to loopback). Timeouts are bounded (``upstream_timeout`` unless
+        given), with at most one retry. S3 is addressed path-style whenever an endpoint is overridden."""
+        region = region or self.region
+        endpoint = self.config.endpoint_urls.get(service) or None
+        seconds = self.config.upstream_timeout if timeout is None else timeout
+        path_style = service == "s3" and bool(
+            endpoint or os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3")
+        )
+        key = (service, region, endpoint, seconds, path_style)
         with self._lock:
-            client = self._sts_clients.get(key)
+            client = self._clients.get(key)
             if client is None:
-                seconds = self.config.context_timeout
                 client = self._session.create_client(
-                    "sts",
+                    service,
                     region_name=region,
-                    endpoint_url=endpoint,
+                    endpoint_url=checked_url(endpoint, service) if endpoint else None,
                     config=Config(
                         connect_timeout=seconds,
                         read_timeout=seconds,
                         retries={"total_max_attempts": 2, "mode": "standard"},
-                        max_pool_connections=2,
+                        max_pool_connections=pool,
+                        **({"s3": {"addressing_style": "path"}} if path_style else {}),
                     ),
                 )
-                self._sts_clients[key] = client
+                require_secure(client.meta.endpoint_url, service)
+                self._clients[key] = client
             return client
 
     def credentials_now(self) -> ReadOnlyCredentials:
@@ -158,15 +172,7 @@ class AwsContext:
     def _resolve(self, service: Service) -> Upstream:
         upstream = self._resolve_unchecked(service)
         if upstream.signed:
-            parts = urlsplit(upstream.base_url)
-            if parts.scheme != "https" and not is_loopback(parts.hostname or ""):
-                raise Refused(
-                    "InsecureEndpoint",
-                    f"The endpoint of '{service.name}' ({parts.scheme}://{parts.hostname}) is not https: the proxy "
-                    "sends signed AWS requests over https only (plain http to loopback only). Fix the server's "
-                    "endpoint configuration.",
-                    500,
-                )
+            require_secure(upstream.base_url, service.name)
         return upstream
 
     def _resolve_unchecked(self, service: Service) -> Upstream:
@@ -217,6 +223,19 @@ def checked_url(url: str, name: str) -> str:
     ):
         raise Refused("InvalidEndpoint", f"The configured endpoint of '{name}' is not a plain http(s) URL.", 500)
     return url.strip().rstrip("/")
+
+
+def require_secure(url: str, name: str) -> None:
+    """Signed requests go over https only (plain http to loopback only): else :class:`Refused` (500)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not is_loopback(parts.hostname or ""):
+        raise Refused(
+            "InsecureEndpoint",
+            f"The endpoint of '{name}' ({parts.scheme}://{parts.hostname}) is not https: the server "
+            "sends signed AWS requests over https only (plain http to loopback only). Fix the server's "
+            "endpoint configuration.",
+            500,
+        )
 
 
 def is_loopback(host: str) -> bool:

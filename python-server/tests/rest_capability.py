@@ -1,5 +1,5 @@
-"""A capability for tests only: REST operations of CodeArtifact and MLflow, and one CodePipeline read, which no
-shipped feature uses yet."""
+"""A capability for tests only: REST operations of CodeArtifact and MLflow, which no shipped feature uses yet, and
+one CodePipeline read that the registry grants as well (grants of several capabilities add up)."""
 
 from sagemaker_mlops.allowlist import rest
 from sagemaker_mlops.capabilities import Capability
@@ -24,4 +24,4 @@ CAPABILITY = Capability(
 )
 
 #: SageMakerMLOps.capabilities with the shipped capabilities and this one.
-WITH_REST = ["connection", "pipelines", "rest_capability"]
+WITH_REST = ["connection", "pipelines", "registry", "rest_capability"]

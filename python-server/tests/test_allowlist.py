@@ -20,10 +20,20 @@ SHIPPED = {
         StartPipelineExecution StopPipelineExecution RetryPipelineExecution CreatePipeline UpdatePipeline""",
         "logs": "GetLogEvents DescribeLogStreams",
     },
+    "registry": {
+        "sagemaker": """Search ListTags ListModelPackageGroups ListModelPackages DescribeModelPackage
+        DescribeModelPackageGroup UpdateModelPackage""",
+        "codepipeline": """GetPipeline GetPipelineState GetPipelineExecution ListPipelines ListPipelineExecutions
+        ListTagsForResource ListActionExecutions PutApprovalResult""",
+    },
 }
 EXPECTED_JSON = {
-    "sagemaker": ("SageMaker", SHIPPED["connection"]["sagemaker"] + " " + SHIPPED["pipelines"]["sagemaker"]),
+    "sagemaker": (
+        "SageMaker",
+        " ".join(SHIPPED[name]["sagemaker"] for name in ("connection", "pipelines", "registry")),
+    ),
     "logs": ("Logs_20140328", SHIPPED["pipelines"]["logs"]),
+    "codepipeline": ("CodePipeline_20150709", SHIPPED["registry"]["codepipeline"]),
 }
 #: What the test capability (tests/rest_capability.py) adds.
 EXPECTED_REST = {
@@ -66,7 +76,9 @@ async def test_unknown_service_is_refused(call, upstream):
     [
         ("sagemaker", "SageMaker.DeleteDomain"),
         ("sagemaker", "SageMaker.CreatePresignedDomainUrl"),
-        ("sagemaker", "SageMaker.UpdateModelPackage"),  # a write of the registry, which has not shipped
+        ("sagemaker", "SageMaker.DeleteModelPackage"),  # the registry only updates a version's approval
+        ("sagemaker", "SageMaker.CreateModelPackage"),
+        ("codepipeline", "CodePipeline_20150709.StartPipelineExecution"),  # the gate is approved, not started
         ("sagemaker", "SageMaker.AddTags"),
         ("sagemaker", "SageMaker.DescribeTrainingJob"),
         ("logs", "Logs_20140328.DeleteLogGroup"),
@@ -96,7 +108,6 @@ class TestShippedCapabilitiesOnly:
         [
             ("codecommit", "CodeCommit_20150413.CreateCommit", "/"),
             ("codecommit", "CodeCommit_20150413.GetFile", "/"),
-            ("codepipeline", "CodePipeline_20150709.ListPipelines", "/"),
             ("codeartifact", None, "/v1/repository/endpoint?domain=mlops"),
             ("sagemaker-mlflow", None, "/api/2.0/mlflow/runs/search"),
         ],
@@ -112,11 +123,17 @@ class TestShippedCapabilitiesOnly:
         assert untouched(upstream)
 
     async def test_shipped_operations_are_forwarded(self, call, upstream):
-        for target in ("SageMaker.ListProjects", "SageMaker.StartPipelineExecution", "Logs_20140328.GetLogEvents"):
-            service = "logs" if target.startswith("Logs") else "sagemaker"
+        targets = {
+            "SageMaker.ListProjects": "sagemaker",
+            "SageMaker.StartPipelineExecution": "sagemaker",
+            "SageMaker.UpdateModelPackage": "sagemaker",
+            "Logs_20140328.GetLogEvents": "logs",
+            "CodePipeline_20150709.PutApprovalResult": "codepipeline",
+        }
+        for target, service in targets.items():
             response = await call(f"/sagemaker-mlops/aws/{service}/", **aws_call(target))
             assert response.code == 200, (target, response.body)
-        assert len(upstream.requests) == 3
+        assert len(upstream.requests) == len(targets)
 
 
 async def test_json_request_without_target_is_refused(call, upstream):
@@ -182,7 +199,7 @@ async def test_mlflow_paths_outside_the_allowlist_are_refused(call, upstream):
 
 def test_the_table_is_exactly_the_specified_allowlist():
     # The shipped capabilities, and nothing else, make up the default allowlist.
-    assert BUILTIN == ("connection", "pipelines")
+    assert BUILTIN == ("connection", "pipelines", "registry")
     capabilities = load_all(BUILTIN)
     for capability in capabilities:
         assert {name: set(ops) for name, ops in capability.operations.items()} == {
@@ -194,7 +211,7 @@ def test_the_table_is_exactly_the_specified_allowlist():
         assert SERVICES[name].target_prefix == prefix
         assert allowlist.json_operations[name] == frozenset(operations.split())
     assert allowlist.rest_operations == {}
-    for name in ("codecommit", "codepipeline", "codeartifact", "sagemaker-mlflow"):
+    for name in ("codecommit", "codeartifact", "sagemaker-mlflow"):
         assert name not in allowlist.services
     # The service definitions stay, so a later capability can grant their operations.
     assert SERVICES["sagemaker-mlflow"].signing_name == "sagemaker-mlflow"
@@ -205,8 +222,9 @@ def test_the_table_is_exactly_the_specified_allowlist():
 
 def test_a_capability_adds_rest_operations():
     allowlist = allowlist_of(load_all(WITH_REST))
-    assert allowlist.services == set(EXPECTED_JSON) | set(EXPECTED_REST) | {"codepipeline"}
-    assert allowlist.json_operations["codepipeline"] == {"ListPipelines"}
+    assert allowlist.services == set(EXPECTED_JSON) | set(EXPECTED_REST)
+    # The test capability's CodePipeline read is one the registry grants too: the union holds it once.
+    assert allowlist.json_operations["codepipeline"] == frozenset(EXPECTED_JSON["codepipeline"][1].split())
     for name, routes in EXPECTED_REST.items():
         assert SERVICES[name].target_prefix is None
         assert {(op.method, op.path) for op in allowlist.rest_operations[name]} == routes
@@ -242,7 +260,7 @@ def test_read_and_write_actions():
 
 async def test_every_allowed_operation_is_forwarded_and_signed_for_its_service(call, upstream):
     expected = []
-    for name, (prefix, operations) in {**EXPECTED_JSON, "codepipeline": ("CodePipeline_20150709", "ListPipelines")}.items():
+    for name, (prefix, operations) in EXPECTED_JSON.items():
         for operation in operations.split():
             response = await call(f"/sagemaker-mlops/aws/{name}/", **aws_call(f"{prefix}.{operation}"))
             assert response.code == 200, (name, operation, response.body)

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from ..allowlist import Allowlist, Grants
 
 #: The capabilities that ship, in route order. Names are modules of this package.
-BUILTIN = ("connection", "pipelines")
+BUILTIN = ("connection", "pipelines", "registry")
 
 
 @dataclass(frozen=True)
