@@ -1,5 +1,6 @@
 # SageMaker MLOps: set-up, demo and tests. See README.md.
-#   make demo   installs everything, starts the seeded devstack and JupyterLab with the extension
+#   make demo   installs everything, starts the seeded devstack and two JupyterLabs with the extension
+#               (the data scientist's on 8888, the approver's on 8889)
 #   make test   installs everything and runs every test suite (jest, pytest, Galata, wheel check)
 
 SHELL := /bin/bash
@@ -16,7 +17,8 @@ export PATH := $(BIN):$(PATH)
 .PHONY: help install system python node build demo test test-unit test-python test-e2e bench clean
 
 help:
-	@echo "make demo    install everything, start the seeded devstack and JupyterLab (http://localhost:8888/lab)"
+	@echo "make demo    install everything, start the seeded devstack and JupyterLab as the data scientist"
+	@echo "             (http://localhost:8888/lab) and as the approver (http://localhost:8889/lab)"
 	@echo "make test    install everything and run all tests"
 
 install: system python node build

@@ -1,7 +1,8 @@
 /**
  * Galata configuration: Debian's Chromium (Playwright cannot download its own
- * browser here), headless, against a JupyterLab started by `npm start` with
- * the devstack's environment.
+ * browser here), headless, against two JupyterLabs started with the devstack's
+ * environment: the data scientist's (`npm start`, port 8888) and the
+ * approver's (`npm run start:approver`, port 8889).
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
@@ -28,10 +29,20 @@ module.exports = {
       ]
     }
   },
-  webServer: {
-    command: 'npm start',
-    url: 'http://localhost:8888/lab',
-    timeout: 180 * 1000,
-    reuseExistingServer: !process.env.CI
-  }
+  // Two JupyterLabs, each signing with its own AWS identity (the browser never holds credentials): the data
+  // scientist's (the default baseURL) and the approver's (a spec opts in with `test.use({ baseURL: APPROVER_URL })`).
+  webServer: [
+    {
+      command: 'npm start',
+      url: 'http://localhost:8888/lab',
+      timeout: 180 * 1000,
+      reuseExistingServer: !process.env.CI
+    },
+    {
+      command: 'npm run start:approver',
+      url: 'http://localhost:8889/lab',
+      timeout: 180 * 1000,
+      reuseExistingServer: !process.env.CI
+    }
+  ]
 };

@@ -116,6 +116,9 @@ def test_up_writes_a_private_env_file_and_keeps_secrets_off_the_console(scaled):
     assert Path(env["DEVSTACK_RESOURCE_METADATA"]).is_relative_to(env_file.parent / "data")
     assert metadata["SpaceName"] == "customer-churn-space" and metadata["AppType"] == "JupyterLab"
     assert metadata["ResourceArn"].endswith(":space/d-devstack01/customer-churn-space")
+    approver = json.loads(Path(env["DEVSTACK_APPROVER_RESOURCE_METADATA"]).read_text())  # the approver's own space
+    assert approver["SpaceName"] == "customer-churn-approver-space" and approver["UserProfileName"] == "approver"
+    assert approver["ExecutionRoleArn"].endswith(":role/approver")
     assert not {"MLFLOW_TRACKING_URI", "DEVSTACK_MANAGED_MLFLOW_URL", "DEVSTACK_MANAGED_MLFLOW_ARN"} & set(env)  # --no-mlflow
     with urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5) as response:
         assert json.loads(response.read())["status"] == "ok"

@@ -35,8 +35,11 @@ def test_keys_name_the_signing_service(stack, sm, project):
     make_client(stack, "codepipeline").list_pipelines()
     make_client(stack, "s3").list_objects_v2(Bucket=project["bucket"])
     make_client(stack, "sts").get_caller_identity()
+    name = sm.list_trial_components(MaxResults=1)["TrialComponentSummaries"][0]["TrialComponentName"]
+    make_client(stack, "sagemaker-metrics", "devstack-admin").batch_put_metrics(
+        TrialComponentName=name, MetricData=[{"MetricName": "counted", "Timestamp": 0, "Step": 0, "Value": 1.0}])
     counts = control(stack, "/requests")["counts"]
-    for key in ("codepipeline.ListPipelines", "s3.ListObjectsV2", "sts.GetCallerIdentity"):
+    for key in ("codepipeline.ListPipelines", "s3.ListObjectsV2", "sts.GetCallerIdentity", "sagemaker.BatchPutMetrics"):
         assert counts.get(key, 0) >= 1, key
 
 

@@ -3,6 +3,24 @@ import { Locator } from '@playwright/test';
 
 export const PROJECT = 'customer-churn';
 
+/**
+ * The approver's JupyterLab (`npm run start:approver`, started by the
+ * Playwright config next to the data scientist's on 8888): its server signs
+ * with the approver's execution role and runs in the approver's Studio space,
+ * so model versions and deployments can be approved there. Tests use the data
+ * scientist's server unless a spec (or a `test.describe` block) opts in:
+ *
+ * ```ts
+ * import { APPROVER_URL } from './helpers';
+ *
+ * test.describe('as the approver', () => {
+ *   test.use({ baseURL: APPROVER_URL });
+ *   test('approves a version', async ({ page }) => { ... });
+ * });
+ * ```
+ */
+export const APPROVER_URL = 'http://localhost:8889';
+
 /** The sidebar, opened. */
 export async function openSidebar(
   page: IJupyterLabPageFixture
@@ -85,6 +103,23 @@ export async function control(path: string, body?: unknown): Promise<any> {
   }
   const text = await response.text();
   return text ? JSON.parse(text) : null;
+}
+
+/**
+ * How many requests of an AWS operation (`UpdateModelPackage`,
+ * `PutApprovalResult` ...) the devstack has received, of every service and
+ * whatever their outcome (refused ones too), since it started or since
+ * `control('/requests/reset', {})`. Compare it before and after an action:
+ * other tests and the servers' own polling also send requests.
+ */
+export async function requestCount(operation: string): Promise<number> {
+  const { counts } = await control(
+    `/requests?operation=${encodeURIComponent(operation)}`
+  );
+  return Object.values(counts as Record<string, number>).reduce(
+    (sum, n) => sum + n,
+    0
+  );
 }
 
 /** A name no other test or run uses. */

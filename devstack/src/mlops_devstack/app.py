@@ -82,6 +82,12 @@ def _presigned_service(request: Request) -> str:
     return scope[3] if len(scope) >= 4 else ""
 
 
+def _rest_operation(request: Request) -> str:
+    """A REST operation named by its path alone (sagemaker-metrics' ``POST /BatchPutMetrics``), or ""."""
+    last = request.path.rstrip("/").rsplit("/", 1)[-1]
+    return last if re.fullmatch(r"[A-Z][A-Za-z0-9]+", last) else ""
+
+
 class RequestCounts:
     """How many AWS API requests the devstack received, by ``<service>.<Operation>``: the service's signing name
     (``sagemaker``, ``codepipeline``, ``s3`` ...) and the operation, whatever the outcome (served, refused by
@@ -214,7 +220,7 @@ class Router:
             if not operation and service == "s3":
                 operation = s3_operation(request)
         # Counted before anything can refuse it: a request denied, throttled or failed is a request received.
-        self.requests.add(service or _presigned_service(request) or (claimed[0].service if claimed else ""), operation)
+        self.requests.add(service or _presigned_service(request) or (claimed[0].service if claimed else ""), operation or _rest_operation(request))
         try:
             # Authentication first: an unauthenticated request is refused, never throttled or delayed.
             if claimed is not None and not claimed[0].requires_sigv4:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 
-def env_lines(stack, mlflow_url: str | None, resource_metadata: Path | None = None) -> dict[str, str]:
+def env_lines(stack, mlflow_url: str | None, resource_metadata: Path | None = None, approver_metadata: Path | None = None) -> dict[str, str]:
     """What the env file holds. The identities are roles: their temporary credentials come from the devstack's
     container-credentials endpoints (the data scientist's through the variables botocore and the AWS SDK for
     JavaScript read by default); no long-term key of theirs is written anywhere."""
@@ -32,6 +32,9 @@ def env_lines(stack, mlflow_url: str | None, resource_metadata: Path | None = No
     if resource_metadata:
         # Studio's resource-metadata.json of the seeded space (the Jupyter server reads it to find its project)
         lines["DEVSTACK_RESOURCE_METADATA"] = str(Path(resource_metadata).resolve())
+    if approver_metadata:
+        # the approver's space of the same project (user profile and execution role "approver")
+        lines["DEVSTACK_APPROVER_RESOURCE_METADATA"] = str(Path(approver_metadata).resolve())
     if mlflow_url:
         # the self-hosted server (unauthenticated), and the SageMaker-managed-style endpoint in front of it
         # (SigV4 for sagemaker-mlflow, the tracking server's ARN in x-mlflow-sm-tracking-server-arn)
@@ -41,8 +44,8 @@ def env_lines(stack, mlflow_url: str | None, resource_metadata: Path | None = No
     return lines
 
 
-def write_env_file(path: Path, stack, mlflow_url: str | None, resource_metadata: Path | None = None) -> None:
-    lines = env_lines(stack, mlflow_url, resource_metadata)
+def write_env_file(path: Path, stack, mlflow_url: str | None, resource_metadata: Path | None = None, approver_metadata: Path | None = None) -> None:
+    lines = env_lines(stack, mlflow_url, resource_metadata, approver_metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -107,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         from .seed import write_resource_metadata
 
         metadata = write_resource_metadata(stack.state, data_dir / "studio" / "resource-metadata.json")
-        write_env_file(args.env_file, stack, mlflow_url, metadata)
+        approver_metadata = write_resource_metadata(stack.state, data_dir / "studio-approver" / "resource-metadata.json", "approver")
+        write_env_file(args.env_file, stack, mlflow_url, metadata, approver_metadata)
         print(f"devstack ready in {time.monotonic() - started:.1f} s", flush=True)
         print(f"  AWS endpoint:   {stack.endpoint}  (roles: data-scientist, approver; credentials from {stack.endpoint}/_devstack/credentials/<role>)", flush=True)
         print(f"  control:        {stack.endpoint}/_devstack  (faults, execution status, token expiry)", flush=True)
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  env file:       {args.env_file}  (the credentials endpoints' tokens are only in this file)", flush=True)
         print(f"  projects:       {', '.join(p['name'] for p in stack.state.projects)}", flush=True)
         print(f"  Studio space:   {stack.state.studio['SpaceName']} (domain {stack.state.studio['DomainId']}), metadata {metadata}", flush=True)
+        print(f"  approver space: {stack.state.studio_spaces['approver']['SpaceName']}, metadata {approver_metadata}", flush=True)
         stop.wait()
     finally:
         stack.stop()

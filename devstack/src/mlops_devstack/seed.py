@@ -386,11 +386,15 @@ def _link_versions(state: DevstackState, project: dict) -> None:
 
 STUDIO_DOMAIN_ID = "d-devstack01"  # the domain the seeded executions name in CreatedBy
 STUDIO_USER = "data-scientist"
+#: the approver's user profile (execution role ``approver``), with its own space of the project
+STUDIO_APPROVER = "approver"
 
 
 def seed_studio(state: DevstackState, project: dict) -> dict:
-    """A Studio domain (moto), the data scientist's user profile, and the project's JupyterLab space, tagged with
-    the project as the platform tags a project's space. Returns what ``resource-metadata.json`` says."""
+    """A Studio domain (moto), a user profile per role (the data scientist's and the approver's, each with its
+    role as execution role) and a private JupyterLab space of the project for each, tagged with the project as
+    the platform tags a project's space. Returns what the data scientist's ``resource-metadata.json`` says;
+    ``state.studio_spaces`` holds it per identity."""
     from moto.sagemaker.models import sagemaker_backends
 
     sm = client(state, "sagemaker")
@@ -409,38 +413,42 @@ def seed_studio(state: DevstackState, project: dict) -> dict:
     domain.id = STUDIO_DOMAIN_ID
     domain.arn = f"arn:aws:sagemaker:{state.region}:{state.account_id}:domain/{STUDIO_DOMAIN_ID}"
     backend.domains[domain.id] = domain
-    sm.create_user_profile(
-        DomainId=STUDIO_DOMAIN_ID,
-        UserProfileName=STUDIO_USER,
-        UserSettings={"ExecutionRole": state.identities[STUDIO_USER]["arn"]},
-    )
-    space = f"{project['name']}-space"
-    space_arn = sm.create_space(
-        DomainId=STUDIO_DOMAIN_ID,
-        SpaceName=space,
-        SpaceDisplayName=f"{project['name']} (JupyterLab)",
-        SpaceSettings={"AppType": "JupyterLab", "JupyterLabAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}},
-        OwnershipSettings={"OwnerUserProfileName": STUDIO_USER},
-        SpaceSharingSettings={"SharingType": "Private"},
-        Tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}],
-    )["SpaceArn"]
-    state.studio = {  # type: ignore[attr-defined]
-        "DomainId": STUDIO_DOMAIN_ID,
-        "SpaceName": space,
-        "UserProfileName": STUDIO_USER,
-        "AppType": "JupyterLab",
-        "ResourceArn": space_arn,
-        "ResourceName": space,
-        "ExecutionRoleArn": state.identities[STUDIO_USER]["arn"],
-    }
+    spaces: dict[str, dict] = {}
+    for user, space in ((STUDIO_USER, f"{project['name']}-space"), (STUDIO_APPROVER, f"{project['name']}-approver-space")):
+        sm.create_user_profile(
+            DomainId=STUDIO_DOMAIN_ID,
+            UserProfileName=user,
+            UserSettings={"ExecutionRole": state.identities[user]["arn"]},
+        )
+        space_arn = sm.create_space(
+            DomainId=STUDIO_DOMAIN_ID,
+            SpaceName=space,
+            SpaceDisplayName=f"{project['name']} (JupyterLab{', approvals' if user == STUDIO_APPROVER else ''})",
+            SpaceSettings={"AppType": "JupyterLab", "JupyterLabAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.medium"}}},
+            OwnershipSettings={"OwnerUserProfileName": user},
+            SpaceSharingSettings={"SharingType": "Private"},
+            Tags=[{"Key": "sagemaker:project-name", "Value": project["name"]}, {"Key": "sagemaker:project-id", "Value": project["id"]}],
+        )["SpaceArn"]
+        spaces[user] = {
+            "DomainId": STUDIO_DOMAIN_ID,
+            "SpaceName": space,
+            "UserProfileName": user,
+            "AppType": "JupyterLab",
+            "ResourceArn": space_arn,
+            "ResourceName": space,
+            "ExecutionRoleArn": state.identities[user]["arn"],
+        }
+    state.studio_spaces = spaces  # type: ignore[attr-defined]
+    state.studio = spaces[STUDIO_USER]  # type: ignore[attr-defined]
     return state.studio  # type: ignore[attr-defined]
 
 
-def write_resource_metadata(state: DevstackState, path: Path) -> Path:
-    """Studio's ``/opt/ml/metadata/resource-metadata.json`` for the seeded space, at ``path``."""
+def write_resource_metadata(state: DevstackState, path: Path, identity: str = STUDIO_USER) -> Path:
+    """Studio's ``/opt/ml/metadata/resource-metadata.json`` for the seeded space of ``identity`` (the data
+    scientist's or the approver's), at ``path``."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(state.studio, indent=2) + "\n", encoding="utf-8")  # type: ignore[attr-defined]
+    target.write_text(json.dumps(state.studio_spaces[identity], indent=2) + "\n", encoding="utf-8")  # type: ignore[attr-defined]
     return target
 
 
