@@ -14,6 +14,7 @@ for mode in seeded scale; do
     (cd ui-tests && npx playwright test -c playwright.bench.config.js startup.bench.ts)
   fi
   (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js sidebar.bench.ts)
+  (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js registry.bench.ts)
   bash .ci/devstack.sh stop
 done
 python bench/proxy_overhead.py --out "$results/bench-proxy.json"

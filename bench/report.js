@@ -20,6 +20,8 @@ const results = {
   startup: read('bench-startup.json'),
   sidebarSeeded: read('bench-seeded.json'),
   sidebarScale: read('bench-scale.json'),
+  registrySeeded: read('bench-registry-seeded.json'),
+  registryScale: read('bench-registry-scale.json'),
   proxy: read('bench-proxy.json')
 };
 fs.mkdirSync(out, { recursive: true });
@@ -49,6 +51,14 @@ for (const [label, b] of [['seeded', results.sidebarSeeded], ['--scale', results
   add(`sidebar (${label}): JS heap growth after scrolling through all`, `${b.heapGrowthMBAfterScrollingAll} MB`, '<= 50 MB', b.heapGrowthMBAfterScrollingAll <= 50);
   add(`sidebar (${label}): requests per minute open and idle / one running execution (refresh ${b.refreshIntervalSeconds} s)`, `${b.idleRequestsPerMinute} / ${b.runningRequestsPerMinute}`);
   add(`sidebar (${label}): requests per minute with the sidebar and tabs hidden`, `${b.hiddenRequestsPerMinute}`, '0', b.hiddenRequestsPerMinute === 0);
+}
+for (const [label, r] of [['seeded', results.registrySeeded], ['--scale', results.registryScale]]) {
+  if (!r) {
+    continue;
+  }
+  add(`registry (${label}): shown to first group rows / group expanded to first version rows, median of ${r.runs}`, `${r.firstGroupRowsMs.median} ms / ${r.firstVersionRowsMs.median} ms`);
+  add(`registry (${label}): AWS requests per refresh, project group expanded`, `${r.requestsPerRefresh} (${Object.entries(r.requestsByOperation).map(([k, v]) => `${k.replace(/^(SageMaker|CodePipeline_20150709)\./, '')} ${v}`).join(', ')})`, label === '--scale' ? '<= 60' : '', label === '--scale' ? r.requestsPerRefresh <= 60 : undefined);
+  add(`registry (${label}): rows in the DOM (virtualized)`, `${r.domRows}`, 'bounded');
 }
 const p = results.proxy;
 if (p) {

@@ -257,10 +257,7 @@ function Deployment(
                 rel="noopener noreferrer"
                 title={e.executionId}
               >
-                {trans.__(
-                  'Execution %1 in the AWS console',
-                  e.executionId.slice(0, 8)
-                )}
+                {trans.__('%1 in the AWS console', e.executionId.slice(0, 8))}
               </a>
             </li>
           ))}

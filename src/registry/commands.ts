@@ -111,7 +111,7 @@ export function registerRegistryCommands(ctx: IRegistryCommandContext): void {
   app.commands.addCommand(CommandIDs.approveModelVersion, {
     label: trans.__('Approve Model Version…'),
     caption: trans.__(
-      'Review a model version of the project (the newest pending one by default), compare its metrics with the approved one, and approve or reject it with a comment'
+      'Review a model version and approve or reject it with a comment'
     ),
     icon: mlopsIcon,
     execute: args => review('Approved', args)

@@ -263,7 +263,9 @@ export class RegistryModel implements IDisposable {
     const at = Date.now();
     await api.setApproval(versionArn, decision);
     this._watchDeploy.push({ since: at - SKEW_MS, versionArn });
-    this._details.delete(versionArn);
+    if (this._details.has(versionArn)) {
+      void this._loadDetail(versionArn);
+    }
     this.poll.setActive(true);
     void this.refresh().catch(() => undefined);
   }

@@ -163,3 +163,18 @@ export async function executionRow(
   await expect(row).toBeVisible({ timeout: 60000 });
   return row;
 }
+
+/** Fold or unfold a section of the sidebar by its title. */
+export async function setSectionExpanded(
+  panel: Locator,
+  title: string,
+  expanded: boolean
+): Promise<void> {
+  const header = panel.locator('.jp-AccordionPanel-title', {
+    has: panel.page().getByText(title, { exact: true })
+  });
+  if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) {
+    await header.click();
+  }
+  await expect(header).toHaveAttribute('aria-expanded', String(expanded));
+}
