@@ -210,7 +210,7 @@ test.describe('Pipelines in the sidebar', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Run' }).click();
     await expect(
       page.getByText(
-        /Access denied: your role lacks permission for StartPipelineExecution/
+        /Access denied: your role lacks permission for sagemaker:StartPipelineExecution\./
       )
     ).toBeVisible();
   });
