@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 
-from traitlets import Bool, Dict, Float, Int, List, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, Int, List, TraitError, Unicode, default, validate
 from traitlets.config import Configurable
 
 #: Used when neither the configuration, the environment nor the AWS profile names a region.
@@ -46,10 +47,10 @@ class SageMakerMLOps(Configurable):
 
     capabilities = List(
         Unicode(),
-        default_value=["connection", "pipelines", "registry"],
+        default_value=["connection", "pipelines", "registry", "packages"],
         help=(
             "The enabled capabilities: their routes are served and the proxy forwards exactly the operations they "
-            "declare. Built-in names (connection, pipelines, registry) or 'package.module[:ATTRIBUTE]' of a "
+            "declare. Built-in names (connection, pipelines, registry, packages) or 'package.module[:ATTRIBUTE]' of a "
             "Capability."
         ),
     ).tag(config=True)
@@ -93,6 +94,64 @@ class SageMakerMLOps(Configurable):
         "/opt/ml/metadata/resource-metadata.json",
         help="SageMaker Studio's resource metadata file (domain, space, user profile).",
     ).tag(config=True)
+
+    codeartifact_domain = Unicode(
+        "mlops", help="The CodeArtifact domain of the platform's private PyPI repository (packages capability)."
+    ).tag(config=True)
+
+    codeartifact_domain_owner = Unicode(
+        help=(
+            "The 12-digit account that owns the CodeArtifact domain. Default: the account of the server's "
+            "credentials (the domain owner is then left out of the CodeArtifact calls)."
+        ),
+    ).tag(config=True)
+
+    codeartifact_repository = Unicode(
+        "mlops-codeartifact-repository", help="The CodeArtifact repository whose PyPI index packages are installed from."
+    ).tag(config=True)
+
+    codeartifact_endpoint_url = Unicode(
+        help=(
+            "The repository's PyPI endpoint, as GetRepositoryEndpoint would answer it (https://.../pypi/<repository>/), "
+            "for a CodeArtifact repositories VPC endpoint without private DNS. Default: asked from CodeArtifact "
+            "(GetRepositoryEndpoint). The CodeArtifact API itself follows endpoint_urls['codeartifact']."
+        ),
+    ).tag(config=True)
+
+    codeartifact_token_seconds = Int(
+        3600,
+        help=(
+            "Duration asked for CodeArtifact authorization tokens (900 to 43200 s). A token is renewed before it "
+            "expires, and when the index refuses it."
+        ),
+    ).tag(config=True)
+
+    package_installer = Enum(
+        ["auto", "uv", "pip"],
+        default_value="auto",
+        help="The installer of the packages capability: 'auto' is uv when uv is on the server's PATH, else pip.",
+    ).tag(config=True)
+
+    package_resolve_timeout = Float(
+        300.0, help="Seconds a dry-run resolution (a plan) may take before it is stopped."
+    ).tag(config=True)
+
+    package_install_timeout = Float(
+        1800.0, help="Seconds an install job may take before it is stopped (and the environment restored)."
+    ).tag(config=True)
+
+    @validate("codeartifact_token_seconds")
+    def _check_token_seconds(self, proposal):
+        if not 900 <= proposal["value"] <= 43200:
+            raise TraitError("codeartifact_token_seconds must be between 900 and 43200.")
+        return proposal["value"]
+
+    @validate("codeartifact_domain_owner")
+    def _check_domain_owner(self, proposal):
+        value = proposal["value"].strip()
+        if value and not re.fullmatch(r"[0-9]{12}", value):
+            raise TraitError("codeartifact_domain_owner must be a 12-digit AWS account id.")
+        return value
 
     @default("region")
     def _default_region(self) -> str:
