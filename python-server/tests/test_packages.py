@@ -93,3 +93,32 @@ async def test_plan_of_a_version_the_index_lacks(call, start_kernel, venv):
     assert "0.9.0, 0.8.10" in plan["warnings"][0]
     job = await call(f"{ROOT}/jobs", "POST", body({"kernel": kernel_id, "requirements": ["tabulate==7.0"]}))
     assert job.code == 422 and error_of(job)["code"] == "NotInIndex"
+
+
+async def test_a_kernel_behind_a_wrapper_is_followed_to_its_python(call, jp_serverapp, jp_data_dir, venv):
+    import sysconfig
+    from pathlib import Path
+
+    spec = Path(jp_data_dir) / "kernels" / "wrapped"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/bin/sh", "-c", f"'{venv}' -m ipykernel_launcher -f \"$0\"; exit $?", "{connection_file}"],
+        "display_name": "wrapped", "language": "python",
+        "env": {"PYTHONPATH": sysconfig.get_paths()["purelib"]},
+    }))
+    kernel_id = await jp_serverapp.kernel_manager.start_kernel(kernel_name="wrapped")
+    response = await call(f"{ROOT}/environment?kernel={kernel_id}")
+    assert response.code == 200, response.body
+    assert json.loads(response.body)["interpreter"] == str(venv)
+
+
+async def test_the_kernel_is_asked_when_its_process_cannot_be_read(call, jp_serverapp, start_kernel, monkeypatch):
+    from sagemaker_mlops.packages import environment
+
+    kernel_id = await start_kernel()
+    kernel = jp_serverapp.kernel_manager.get_kernel(kernel_id)
+    assert await environment.ask_kernel(kernel) == sys.executable
+    monkeypatch.setattr(environment, "interpreter_of_process", lambda pid, depth=0: None)
+    response = await call(f"{ROOT}/environment?kernel={kernel_id}")
+    assert response.code == 200, response.body
+    assert json.loads(response.body)["interpreter"] == sys.executable

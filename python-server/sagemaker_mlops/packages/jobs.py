@@ -160,7 +160,16 @@ class JobManager:
         names = ", ".join(str(r) for r in job.requirements)
         job.say(f"Installing {names} into {job.environment.interpreter} ({job.kind}) from CodeArtifact.")
         before = await describe(job.environment.interpreter)
-        plan = await planner.plan(self.index, before, job.requirements, job.kind, job.uv, self.resolve_timeout)
+        try:
+            plan = await planner.plan(
+                self.index, before, job.requirements, job.kind, job.uv, self.resolve_timeout, job.running
+            )
+        except planner.Cancelled:
+            plan = None
+        if plan is None or job.cancel_requested:
+            job.say("Cancelled while resolving: nothing was installed.")
+            self._finish(job, "cancelled", {"code": "Cancelled", "message": "The install was cancelled before anything was installed."})
+            return
         if plan.not_in_index or plan.unsatisfiable:
             missing = plan.not_in_index + plan.unsatisfiable
             self._finish(job, "failed", {

@@ -27,6 +27,10 @@ SERVER_ENVIRONMENT_WARNING = (
 )
 
 
+class Cancelled(Exception):
+    """The plan's dry run was cancelled (its job was)."""
+
+
 @dataclass
 class Plan:
     install: list[dict[str, str]] = field(default_factory=list)
@@ -67,6 +71,7 @@ async def plan(
     kind: str,
     uv: Optional[str],
     timeout: float,
+    running: Optional[installer.Running] = None,
 ) -> Plan:
     result = Plan()
     resolvable: list[Requirement] = []
@@ -95,7 +100,7 @@ async def plan(
             + ". Ask the platform team to add them; nothing else can be installed here."
         )
     if resolvable:
-        resolved = await dry_run(index, environment, [str(r) for r in resolvable], kind, uv, timeout, result)
+        resolved = await dry_run(index, environment, [str(r) for r in resolvable], kind, uv, timeout, result, running)
         for key, items in installer.changes(environment, resolved).items():
             getattr(result, key).extend(items)
     if environment.is_server_environment:
@@ -111,11 +116,14 @@ async def dry_run(
     uv: Optional[str],
     timeout: float,
     result: Plan,
+    running: Optional[installer.Running] = None,
 ) -> list[tuple[str, str]]:
     for attempt in (0, 1):
         access = await index.access()
         command = installer.install_command(kind, uv, environment.interpreter, requirements, access, dry_run=True)
-        outcome = await installer.run(command, index.redact, timeout, capture_stdout=kind == "pip")
+        outcome = await installer.run(command, index.redact, timeout, running=running, capture_stdout=kind == "pip")
+        if outcome.cancelled:
+            raise Cancelled()
         if outcome.ok:
             if kind == "uv":
                 return installer.resolved_from_uv(outcome.lines)
