@@ -5,8 +5,11 @@ import { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
 import { executionId, pipelineOfArn } from '../core/arn';
+import { pipelineRole } from '../core/pipelines/rules';
+import type { IPipeline } from '../core/pipelines/types';
 import { EXECUTION_STATUSES, PipelineExecutionStatus } from '../core/status';
 import { ErrorBanner } from '../shared/ErrorBanner';
+import { MiddleEllipsis } from '../shared/MiddleEllipsis';
 import { ResourceTree } from '../shared/ResourceTree';
 import { StatusBadge } from '../shared/StatusBadge';
 import { formatTime, runDuration, statusLabel } from '../shared/format';
@@ -155,9 +158,7 @@ function RowContent(props: IViewProps & { row: Row }): JSX.Element {
         <>
           <div className="jp-MLOps-row-line">
             <Caret expanded={!!row.expanded} />
-            <span className="jp-MLOps-row-name">
-              {pipeline.displayName || pipeline.name}
-            </span>
+            <PipelineName pipeline={pipeline} model={model} trans={trans} />
           </div>
           <div className="jp-MLOps-row-meta">
             {last ? (
@@ -342,6 +343,40 @@ function RowContent(props: IViewProps & { row: Row }): JSX.Element {
         </span>
       );
   }
+}
+
+/**
+ * A pipeline's name as a person tells it from its siblings: its role in the
+ * project (build, deploy, a user's) and the name with its distinguishing end
+ * always visible; the full name in the tooltip.
+ */
+function PipelineName(props: {
+  pipeline: IPipeline;
+  model: PipelinesModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { pipeline, model, trans } = props;
+  const project = model.projectShown;
+  const role = project ? pipelineRole(pipeline, project) : undefined;
+  const label =
+    role?.role === 'build'
+      ? trans.__('build')
+      : role?.role === 'deploy'
+        ? trans.__('deploy')
+        : role?.role === 'user'
+          ? trans.__("%1's", role.user ?? '')
+          : undefined;
+  const name = pipeline.displayName || pipeline.name;
+  return (
+    <>
+      {label && <span className="jp-MLOps-role">{label}</span>}
+      <MiddleEllipsis
+        className="jp-MLOps-row-name"
+        text={name}
+        tail={name === pipeline.name ? (role?.distinctTail ?? 12) : 12}
+      />
+    </>
+  );
 }
 
 function Caret(props: { expanded: boolean }): JSX.Element {

@@ -8,6 +8,7 @@ import { executionConsoleUrl } from '../core/deploy/rules';
 import type { IDeployGate, IDeployStatus } from '../core/deploy/types';
 import type { ModelApprovalStatus } from '../core/registry/types';
 import { ErrorBanner } from '../shared/ErrorBanner';
+import { MiddleEllipsis } from '../shared/MiddleEllipsis';
 import { ResourceTree } from '../shared/ResourceTree';
 import { StatusBadge } from '../shared/StatusBadge';
 import { formatTime, statusLabel } from '../shared/format';
@@ -164,11 +165,9 @@ function Deployment(
       aria-label={trans.__('Deployment')}
       data-pipeline-name={status.pipeline.name}
     >
-      <div
-        className="jp-MLOps-deploy-title jp-MLOps-ellipsis"
-        title={status.pipeline.name}
-      >
-        {trans.__('Deploy pipeline %1', status.pipeline.name)}
+      <div className="jp-MLOps-deploy-title jp-MLOps-row-line">
+        <span className="jp-MLOps-role">{trans.__('deploy')}</span>
+        <MiddleEllipsis text={status.pipeline.name} tail={16} />
       </div>
       {status.gates.map(gate => (
         <div
@@ -187,6 +186,9 @@ function Deployment(
             </span>
           </div>
           <div className="jp-MLOps-row-meta">
+            {gate.stageName !== gate.actionName && (
+              <span>{trans.__('stage %1', gate.stageName)}</span>
+            )}
             <span>{trans.__('since %1', formatTime(gate.since))}</span>
             {(gate.modelPackageVersion || gate.modelPackageArn) && (
               <span>
@@ -276,7 +278,11 @@ function RowContent(props: IViewProps & { row: Row }): JSX.Element {
         <>
           <div className="jp-MLOps-row-line">
             <Caret expanded={!!row.expanded} />
-            <span className="jp-MLOps-row-name">{group.name}</span>
+            <MiddleEllipsis
+              className="jp-MLOps-row-name"
+              text={group.name}
+              tail={groupTail(group.name, model.projectShown?.name)}
+            />
           </div>
           <div className="jp-MLOps-row-meta">
             {group.shared ? (
@@ -496,6 +502,13 @@ function VersionInfo(
       </div>
     </div>
   );
+}
+
+/** What tells a group's name apart: what follows the project's name (at least 8 characters). */
+function groupTail(name: string, project?: string): number {
+  return project && name.startsWith(project)
+    ? Math.max(8, name.length - project.length)
+    : 12;
 }
 
 function Caret(props: { expanded: boolean }): JSX.Element {

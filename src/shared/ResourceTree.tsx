@@ -9,7 +9,8 @@ export interface ITreeRow {
   level: number;
   /**
    * `treeitem` rows take part in keyboard navigation; `none` rows (a filter,
-   * a "load more" button, a message) hold their own controls.
+   * a "load more" button, a message) hold their own controls (drawn as a
+   * `group`, which a tree may own).
    */
   role?: 'treeitem' | 'none';
   /** Expandable rows say whether they are expanded; leaves leave it undefined. */
@@ -164,12 +165,65 @@ export function ResourceTree<R extends ITreeRow>(
     event.stopPropagation();
   };
 
+  const slot = (item: (typeof virtualItems)[number]): JSX.Element => {
+    const row = rows[item.index];
+    const itemRow = isItem(row);
+    const data = Object.fromEntries(
+      Object.entries(row.data ?? {}).map(([k, v]) => [
+        `data-${k.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`,
+        v
+      ])
+    );
+    return (
+      <div
+        key={item.key}
+        data-index={item.index}
+        ref={virtualizer.measureElement}
+        className="jp-MLOps-tree-slot"
+        style={{ transform: `translateY(${item.start}px)` }}
+      >
+        {itemRow ? (
+          <div
+            {...data}
+            data-tree-key={row.key}
+            data-level={row.level}
+            className={`jp-MLOps-row ${row.className ?? ''}`}
+            role="treeitem"
+            aria-level={row.level}
+            aria-expanded={row.expanded}
+            tabIndex={row.key === tabKey ? 0 : -1}
+            title={row.title}
+            onFocus={() => setFocusKey(row.key)}
+            onClick={() => {
+              if (row.expanded !== undefined) {
+                props.onToggle?.(row);
+              }
+            }}
+            onDoubleClick={() => props.onOpen?.(row)}
+            onKeyDown={event => onKeyDown(event, row)}
+          >
+            {props.renderRow(row)}
+          </div>
+        ) : (
+          <div
+            {...data}
+            data-level={row.level}
+            className={`jp-MLOps-row ${row.className ?? ''}`}
+            // A tree may only own items and groups: a row of controls (a filter, "load more", a
+            // message) is a group of its own, outside the arrow-key navigation.
+            role="group"
+          >
+            {props.renderRow(row)}
+          </div>
+        )}
+      </div>
+    );
+  };
+
   return (
     <div
       className="jp-MLOps-tree"
       ref={scrollRef}
-      role="tree"
-      aria-label={props.label}
       onPointerEnter={() => props.onInteractingChange?.(true)}
       onPointerLeave={() => props.onInteractingChange?.(false)}
       onFocus={() => props.onInteractingChange?.(true)}
@@ -183,58 +237,24 @@ export function ResourceTree<R extends ITreeRow>(
         className="jp-MLOps-tree-inner"
         style={{ height: virtualizer.getTotalSize() }}
       >
-        {virtualItems.map(item => {
-          const row = rows[item.index];
-          const isItem = (row.role ?? 'treeitem') === 'treeitem';
-          const data = Object.fromEntries(
-            Object.entries(row.data ?? {}).map(([k, v]) => [
-              `data-${k.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`,
-              v
-            ])
-          );
-          return (
-            <div
-              key={item.key}
-              data-index={item.index}
-              ref={virtualizer.measureElement}
-              className="jp-MLOps-tree-slot"
-              style={{ transform: `translateY(${item.start}px)` }}
-            >
-              {isItem ? (
-                <div
-                  {...data}
-                  data-tree-key={row.key}
-                  data-level={row.level}
-                  className={`jp-MLOps-row ${row.className ?? ''}`}
-                  role="treeitem"
-                  aria-level={row.level}
-                  aria-expanded={row.expanded}
-                  tabIndex={row.key === tabKey ? 0 : -1}
-                  title={row.title}
-                  onFocus={() => setFocusKey(row.key)}
-                  onClick={() => {
-                    if (row.expanded !== undefined) {
-                      props.onToggle?.(row);
-                    }
-                  }}
-                  onDoubleClick={() => props.onOpen?.(row)}
-                  onKeyDown={event => onKeyDown(event, row)}
-                >
-                  {props.renderRow(row)}
-                </div>
-              ) : (
-                <div
-                  {...data}
-                  data-level={row.level}
-                  className={`jp-MLOps-row ${row.className ?? ''}`}
-                  role="none"
-                >
-                  {props.renderRow(row)}
-                </div>
-              )}
-            </div>
-          );
-        })}
+        {/*
+         * Two layers over the same space: the tree owns only its items (as ARIA requires); rows of
+         * controls (a filter, "load more", a message) sit in a layer beside it, at their place in the list.
+         */}
+        <div
+          className="jp-MLOps-tree-layer"
+          role="tree"
+          aria-label={props.label}
+        >
+          {virtualItems
+            .filter(item => isItem(rows[item.index]))
+            .map(item => slot(item))}
+        </div>
+        <div className="jp-MLOps-tree-layer">
+          {virtualItems
+            .filter(item => !isItem(rows[item.index]))
+            .map(item => slot(item))}
+        </div>
       </div>
     </div>
   );
@@ -252,4 +272,8 @@ export function openContextMenu(element: HTMLElement): void {
       button: 2
     })
   );
+}
+
+function isItem(row: ITreeRow): boolean {
+  return (row.role ?? 'treeitem') === 'treeitem';
 }

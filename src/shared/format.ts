@@ -71,7 +71,8 @@ export function statusLabel(status: string, trans: TranslationBundle): string {
     InProgress: trans.__('In progress'),
     Superseded: trans.__('Superseded'),
     Cancelled: trans.__('Cancelled'),
-    Abandoned: trans.__('Abandoned')
+    Abandoned: trans.__('Abandoned'),
+    Waiting: trans.__('waiting for the stage to be free')
   };
   return labels[status] ?? status;
 }

@@ -1,10 +1,7 @@
 import { ITranslator } from '@jupyterlab/translation';
-import {
-  SidePanel,
-  refreshIcon,
-  ToolbarButton
-} from '@jupyterlab/ui-components';
+import { SidePanel, refreshIcon } from '@jupyterlab/ui-components';
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+import { Message, MessageLoop } from '@lumino/messaging';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 
 import { mlopsIcon } from '../icons';
@@ -28,14 +25,15 @@ export class MLOpsSidebar extends SidePanel {
     title.addClass('jp-MLOps-title');
     title.node.textContent = trans.__('SageMaker MLOps');
     this.header.addWidget(title);
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: trans.__('Refresh'),
-        onClick: () => void this.refresh()
-      })
-    );
+    // A native button: JupyterLab's ToolbarButton puts aria-pressed on a custom element without a role.
+    const refresh = document.createElement('button');
+    refresh.type = 'button';
+    refresh.className = 'jp-MLOps-toolbar-button';
+    refresh.title = trans.__('Refresh');
+    refresh.setAttribute('aria-label', trans.__('Refresh'));
+    refreshIcon.element({ container: refresh });
+    refresh.addEventListener('click', () => void this.refresh());
+    this.toolbar.addItem('refresh', new Widget({ node: refresh }));
     // Header sections (identity, project) sit between the toolbar and the collapsible sections.
     this._headerSections.addClass('jp-MLOps-header-sections');
     const layout = this.layout as PanelLayout;
@@ -43,6 +41,33 @@ export class MLOpsSidebar extends SidePanel {
       layout.widgets.indexOf(this.content),
       this._headerSections
     );
+  }
+
+  /**
+   * The header sections grow when the identity and the project load, which
+   * shrinks the sections' area by CSS alone: Lumino's accordion does not see
+   * it and would keep laying the sections out for the old height, past the
+   * bottom of the window. Tell it whenever its box changes.
+   */
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (!this._resizeObserver && typeof ResizeObserver !== 'undefined') {
+      this._resizeObserver = new ResizeObserver(() => {
+        if (this.isVisible) {
+          MessageLoop.sendMessage(
+            this.content,
+            Widget.ResizeMessage.UnknownSize
+          );
+        }
+      });
+      this._resizeObserver.observe(this.content.node);
+    }
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._resizeObserver?.disconnect();
+    this._resizeObserver = null;
+    super.onBeforeDetach(msg);
   }
 
   addSection(section: ISidebarSection): IDisposable {
@@ -81,5 +106,6 @@ export class MLOpsSidebar extends SidePanel {
   }
 
   private _headerSections = new Panel();
+  private _resizeObserver: ResizeObserver | null = null;
   private _sections: ISidebarSection[] = [];
 }

@@ -1,7 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { openProject, openSidebar } from './helpers';
+import { openProject, openSidebar, pipelineRow } from './helpers';
 
 test.describe('SageMaker MLOps sidebar', () => {
   test('opens from the left bar and shows the identity the server acts as', async ({
@@ -73,6 +73,25 @@ test.describe('SageMaker MLOps sidebar', () => {
     await expect
       .poll(async () => Math.round((await panel.boundingBox())!.width))
       .toBeLessThanOrEqual(222);
+
+    // The build and the deploy pipelines read differently: their role, and the end of their name that differs.
+    const seen = async (role: 'build' | 'deploy') => {
+      const { row, name } = await pipelineRow(panel, role);
+      const tail = row.locator('.jp-MLOps-mid-tail');
+      const fits = await tail.evaluate(n => {
+        const r = n.getBoundingClientRect();
+        const line = n.closest('.jp-MLOps-row')!.getBoundingClientRect();
+        return n.scrollWidth <= n.clientWidth + 1 && r.right <= line.right + 1;
+      });
+      expect(fits, `the end of ${name} is visible`).toBe(true);
+      expect(await row.getAttribute('title')).toContain(name);
+      return `${await row.locator('.jp-MLOps-role').innerText()} ${await tail.innerText()}`;
+    };
+    const build = await seen('build');
+    const deploy = await seen('deploy');
+    expect(build).toMatch(/^build /);
+    expect(deploy).toMatch(/^deploy .*-deploy$/);
+    expect(build).not.toBe(deploy);
 
     // Expand a pipeline and an execution: steps, parameters and failure reasons must stay on their lines.
     const pipeline = panel.locator('.jp-MLOps-pipeline-row').first();

@@ -202,6 +202,25 @@ export function deployExecutions(
         st => st.latestExecution?.pipelineExecutionId === id
       );
       const last = entered[entered.length - 1];
+      // Finished a stage, and waits for the next to be free (SUPERSEDED mode): it is at that stage's door.
+      const waitingAt = (stages ?? []).find(st =>
+        [st.inboundExecution, ...(st.inboundExecutions ?? [])].some(
+          inbound => inbound?.pipelineExecutionId === id
+        )
+      );
+      if (waitingAt && s.status === 'InProgress') {
+        return {
+          pipelineName,
+          executionId: id,
+          status: s.status,
+          startedAt: s.startTime,
+          updatedAt: s.lastUpdateTime,
+          trigger: s.trigger?.triggerType,
+          stage: waitingAt.stageName,
+          stageStatus: 'Waiting',
+          statusSummary: s.statusSummary
+        };
+      }
       return {
         pipelineName,
         executionId: id,

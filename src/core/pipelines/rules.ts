@@ -109,3 +109,57 @@ export function activity(p: IPipeline): number {
     (p.lastRunAt ?? p.lastModifiedAt ?? p.createdAt)?.getTime() ?? 0
   );
 }
+
+/** What a pipeline is to the project, from the platform's naming patterns and its tags. */
+export interface IPipelineRole {
+  role: 'build' | 'deploy' | 'user' | 'other';
+  /** The user of a user pipeline (`<project>-<user>-user-pipeline`). */
+  user?: string;
+  /**
+   * How many characters at the end of the name tell it apart from the
+   * project's other pipelines: what follows the project's own prefix. Views
+   * keep that tail visible and elide the middle.
+   */
+  distinctTail: number;
+}
+
+/**
+ * The role of a project pipeline: the build pipeline is `<project>-<id>`, the
+ * deploy pipeline `<project>-<id>-deploy` (or `...-modeldeploy`), a user
+ * pipeline `<project>-<user>-user-pipeline`; the tag `PipelineRole`
+ * (`build`/`deploy`) wins when present.
+ */
+export function pipelineRole(
+  pipeline: Pick<IPipeline, 'name' | 'tags'>,
+  project: Pick<IProject, 'name' | 'id'>
+): IPipelineRole {
+  const name = pipeline.name;
+  const base = project.id ? `${project.name}-${project.id}` : project.name;
+  const tagged = (pipeline.tags?.PipelineRole ?? '').toLowerCase();
+  const after = name.startsWith(base)
+    ? name.slice(base.length)
+    : name.startsWith(project.name)
+      ? name.slice(project.name.length)
+      : name;
+  const tail = Math.max(after.length, 4);
+  if (tagged === 'build' || tagged === 'deploy') {
+    return { role: tagged, distinctTail: tail };
+  }
+  if (name === base || /^-?model-?build$/i.test(after)) {
+    return { role: 'build', distinctTail: tail };
+  }
+  if (/^-(model)?deploy$/i.test(after)) {
+    return { role: 'deploy', distinctTail: tail };
+  }
+  const user = new RegExp(
+    `^${escapeRegExp(project.name)}-(.+)-user-pipeline$`
+  ).exec(name);
+  if (user) {
+    return {
+      role: 'user',
+      user: user[1],
+      distinctTail: user[1].length + '-user-pipeline'.length + 1
+    };
+  }
+  return { role: 'other', distinctTail: tail };
+}

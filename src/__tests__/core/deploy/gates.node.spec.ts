@@ -360,6 +360,10 @@ describe('DeployGateService', () => {
                 pipelineExecutionId: 'e1',
                 status: 'InProgress'
               },
+              inboundExecution: {
+                pipelineExecutionId: 'e3',
+                status: 'InProgress'
+              },
               actionStates: [
                 {
                   actionName: 'ApproveDeployment',
@@ -383,6 +387,7 @@ describe('DeployGateService', () => {
               startTime: SINCE,
               trigger: { triggerType: 'CloudWatchEvent' }
             },
+            { pipelineExecutionId: 'e3', status: 'InProgress' },
             { pipelineExecutionId: 'e1', status: 'InProgress' },
             { pipelineExecutionId: 'e0', status: 'Succeeded' }
           ]
@@ -404,6 +409,7 @@ describe('DeployGateService', () => {
       status.executions.map(e => [e.executionId, e.stage, e.stageStatus])
     ).toEqual([
       ['e2', 'DeployStaging', 'InProgress'],
+      ['e3', 'ApproveDeployment', 'Waiting'],
       ['e1', 'ApproveDeployment', 'InProgress'],
       ['e0', undefined, undefined]
     ]);
