@@ -1,4 +1,5 @@
 import { connectionPlugin } from './connection/plugin';
+import { packagesPlugin } from './packages/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
 import { projectPlugin } from './project/plugin';
 import { registryPlugin } from './registry/plugin';
@@ -9,5 +10,6 @@ export default [
   connectionPlugin,
   projectPlugin,
   pipelinesPlugin,
-  registryPlugin
+  registryPlugin,
+  packagesPlugin
 ];

@@ -28,6 +28,7 @@ export namespace PluginIDs {
   export const sidebar = `${EXTENSION_ID}:sidebar`;
   export const pipelines = `${EXTENSION_ID}:pipelines`;
   export const registry = `${EXTENSION_ID}:registry`;
+  export const packages = `${EXTENSION_ID}:packages`;
 }
 
 /** Every command of the extension; all are in the command palette. */
@@ -47,6 +48,7 @@ export namespace CommandIDs {
   export const openProducingExecution = `${EXTENSION_ID}:open-producing-execution`;
   export const approveDeployment = `${EXTENSION_ID}:approve-deployment`;
   export const rejectDeployment = `${EXTENSION_ID}:reject-deployment`;
+  export const installPackages = `${EXTENSION_ID}:install-packages`;
 }
 
 /** What the server knows about where the extension runs (`GET <prefix>/context`). */

@@ -78,6 +78,12 @@ function describeOwnError(
       );
     case 'InvalidName':
       return trans.__('"%1" is not a valid pipeline name.', p.name ?? '');
+    case 'NotInIndex':
+    case 'ConfirmationRequired':
+    case 'KernelNotFound':
+    case 'InvalidRequirement':
+      // The server's own sentences, which name the package or the kernel.
+      return error.message;
     case 'ChangedSinceOpened':
       return trans.__(
         'This model version changed since you opened it: it is now %1 (comment: "%2"). Nothing was written; review it again before deciding.',

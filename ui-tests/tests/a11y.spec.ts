@@ -118,6 +118,21 @@ for (const theme of ['JupyterLab Light', 'JupyterLab Dark']) {
       await expectAccessible(page, '.jp-Dialog', 'approval dialog');
       await dialog.getByRole('button', { name: 'Close' }).click();
     });
+
+    test('the packages tab, with search results and the environment warning', async ({
+      page
+    }) => {
+      await page.notebook.createNew();
+      await page
+        .locator('.jp-NotebookPanel-toolbar')
+        .getByRole('button', { name: /^Install packages from the platform/ })
+        .click();
+      const panel = page.locator('.jp-MLOps-packages');
+      await expect(panel.getByText('Installer')).toBeVisible();
+      await panel.getByRole('searchbox').fill('tab');
+      await expect(panel.locator('li[data-package="tabulate"]')).toBeVisible();
+      await expectAccessible(page, '.jp-MLOps-packages', 'packages');
+    });
   });
 }
 

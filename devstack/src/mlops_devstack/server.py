@@ -178,6 +178,12 @@ class Devstack:
                 from .codeartifact import expire_codeartifact_tokens
 
                 return Response.json({"expired": expire_codeartifact_tokens(self.state)}, content_type="application/json")
+            if path == "/codeartifact/tokens" and request.method == "GET":
+                # Every CodeArtifact token issued so far: tests check that none reaches a browser, a file or a log.
+                from .codeartifact import codeartifact_store
+
+                store = codeartifact_store(self.state)
+                return Response.json({"tokens": sorted(store.tokens)}, content_type="application/json")
         except AwsError as error:
             return Response.json({"code": error.code, "message": error.message}, status=400, content_type="application/json")
         except (KeyError, ValueError, TypeError) as error:
