@@ -122,3 +122,26 @@ async def test_the_kernel_is_asked_when_its_process_cannot_be_read(call, jp_serv
     response = await call(f"{ROOT}/environment?kernel={kernel_id}")
     assert response.code == 200, response.body
     assert json.loads(response.body)["interpreter"] == sys.executable
+
+
+class TestEndpointOverride:
+    @pytest.fixture
+    def mlops_config(self, tmp_path, devstack):
+        endpoint = devstack["AWS_ENDPOINT_URL"] + "/codeartifact/mlops-123456789012/pypi/mlops-codeartifact-repository/"
+        return {
+            "resource_metadata_path": str(tmp_path / "no-metadata.json"),
+            "codeartifact_endpoint_url": endpoint,
+            "codeartifact_domain_owner": "123456789012",
+            "codeartifact_token_seconds": 900,
+        }
+
+    async def test_the_configured_repository_endpoint_is_used(self, call, start_kernel, venv, devstack):
+        from packages_support import control
+
+        control(devstack, "/requests/reset", {})
+        kernel_id = await start_kernel(venv)
+        response = await call(f"{ROOT}/plan", "POST", body({"kernel": kernel_id, "requirements": ["six"]}))
+        assert response.code == 200, response.body
+        counts = control(devstack, "/requests?operation=GetRepositoryEndpoint")["counts"]
+        assert sum(counts.values()) == 0
+        assert sum(control(devstack, "/requests?operation=GetAuthorizationToken")["counts"].values()) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -69,12 +70,20 @@ async def test_a_real_install_keeps_the_token_inside_the_server(
     job = json.loads(response.body)
     assert job["state"] in ("queued", "running") and len(job["id"]) == 32
     argvs: list[list[str]] = []
-    while True:  # watch the installer's argv while it runs
-        argvs += installer_processes()
-        state = json.loads((await call(f"{ROOT}/jobs/{job['id']}")).body)["state"]
-        if state not in ("queued", "running"):
-            break
-        await asyncio.sleep(0.05)
+    watching = threading.Event()
+
+    def watch() -> None:  # the installer's argv, read from /proc while it runs
+        while not watching.is_set():
+            argvs.extend(installer_processes())
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        await wait_job(call, job["id"])
+    finally:
+        watching.set()
+        watcher.join()
     done = await wait_job(call, job["id"])
     assert done["state"] == "succeeded", done
     assert done["error"] is None

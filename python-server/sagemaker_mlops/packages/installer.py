@@ -102,14 +102,15 @@ def install_command(
             argv += ["--dry-run", "--quiet", "--report", "-"]
     if no_deps:
         argv.append("--no-deps")
-    return Command(argv + ["--"] + list(requirements) if kind == "uv" else argv + list(requirements), installer_env(kind, access))
+    # "--": nothing after it is read as an option (the restore's pins come from the environment's own metadata)
+    return Command(argv + ["--", *requirements], installer_env(kind, access))
 
 
 def uninstall_command(kind: str, uv: Optional[str], interpreter: str, names: list[str]) -> Command:
     if kind == "uv":
         argv = [uv or "uv", "pip", "uninstall", "--python", interpreter, "--", *names]
     else:
-        argv = [interpreter, "-m", "pip", "uninstall", "--yes", "--disable-pip-version-check", *names]
+        argv = [interpreter, "-m", "pip", "uninstall", "--yes", "--disable-pip-version-check", "--", *names]
     return Command(argv, installer_env(kind, None))
 
 
