@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks (`make bench`): start-up, the sidebar seeded and at --scale, the proxy; then bench/results.{md,json}.
+# Benchmarks (`make bench`): start-up, the sidebar seeded and at --scale, the proxy, package installs; then bench/results.{md,json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -18,4 +18,5 @@ for mode in seeded scale; do
   bash .ci/devstack.sh stop
 done
 python bench/proxy_overhead.py --out "$results/bench-proxy.json"
+python bench/packages_install.py --out "$results/bench-packages.json"
 node bench/report.js "$results" bench

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Gathers the benchmark results of one `make bench` run (the Galata benches'
- * JSON and the proxy benchmark's) into bench/results.json and a table with the
- * budgets in bench/results.md (the README's "Measured" table comes from it).
+ * JSON, the proxy benchmark's and the package install benchmark's) into
+ * bench/results.json and a table with the budgets in bench/results.md (the
+ * README's "Measured" table comes from it).
  *
  *   node bench/report.js <dir with bench-*.json> <out dir>
  */
@@ -22,7 +23,8 @@ const results = {
   sidebarScale: read('bench-scale.json'),
   registrySeeded: read('bench-registry-seeded.json'),
   registryScale: read('bench-registry-scale.json'),
-  proxy: read('bench-proxy.json')
+  proxy: read('bench-proxy.json'),
+  packages: read('bench-packages.json')
 };
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -74,6 +76,21 @@ if (p) {
   add('proxy overhead at concurrency 8 (p50 / p99)', `${v.overhead_p50_ms_c8} / ${v.overhead_p99_ms_c8} ms`, '<= 1 / <= 5 ms', v.p50_budget_ok && v.p99_budget_ok);
   add('proxy throughput at concurrency 32, of direct', `${Math.round(v.throughput_ratio_c32 * 100)} %`, '>= 70 %', v.throughput_budget_ok);
   add('proxy errors', `${v.errors}`, '0', v.errors_budget_ok);
+}
+const k = results.packages;
+if (k) {
+  const routes = ['extension', 'pip', 'uv'].filter(r => k.routes[r] && !k.routes[r].skipped);
+  const runs = k.routes.extension.samples_s.length;
+  add(
+    `package install (${k.requirement}, cache emptied): ${routes.map(r => (r === 'extension' ? `extension (${k.routes[r].installer})` : r)).join(' / ')}, median of ${runs} interleaved`,
+    routes.map(r => `${k.routes[r].median_s} s (${k.routes[r].min_s}-${k.routes[r].max_s})`).join(' / ') +
+      `; the extension's POST until 202 (it plans first) ${k.routes.extension.submit_median_s} s`
+  );
+  const ratios = Object.entries(k.ratios).filter(([, v]) => v !== null);
+  add('package install: ratios of the medians', ratios.map(([name, v]) => `${name.replace('_over_', '/')} ${v}`).join(', '));
+  if (k.routes.uv && k.routes.uv.skipped) {
+    add('package install: uv route', `skipped (${k.routes.uv.skipped})`);
+  }
 }
 const md = [
   '# Benchmark results',
