@@ -61,7 +61,7 @@ test.describe('Packages from the curated index', () => {
         bodies.push(await response.text().catch(() => ''));
       }
     });
-    const { panel, notebook } = await openPackages(page);
+    const { panel } = await openPackages(page);
     await expect(
       panel.getByText(/runs in the Jupyter server's own environment/)
     ).toBeVisible();
@@ -79,14 +79,13 @@ test.describe('Packages from the curated index', () => {
     ).toContainText('tabulate');
 
     // The notebook's kernel imports it.
-    await page.notebook.activate(notebook);
-    await page.notebook.setCell(
-      0,
-      'code',
-      'import tabulate; print(tabulate.__version__)'
-    );
-    await page.notebook.runCell(0);
-    expect(await page.notebook.getCellTextOutput(0)).toEqual(['0.8.10\n']);
+    const notebookPanel = page.locator('.jp-NotebookPanel');
+    await notebookPanel.locator('.jp-Cell .cm-content').first().click();
+    await page.keyboard.type('import tabulate; print(tabulate.__version__)');
+    await page.keyboard.press('Shift+Enter');
+    await expect(
+      notebookPanel.locator('.jp-OutputArea-output').first()
+    ).toHaveText('0.8.10', { timeout: 60000 });
 
     // Another version of what is installed: the plan says so, and Install waits for a confirmation.
     await panel.getByRole('button', { name: 'Install more' }).click();
