@@ -88,6 +88,15 @@ def test_search_operators_and_sub_expressions(sm, project):
     )["Results"]
     assert components and all(c["TrialComponent"]["Parameters"]["max_depth"]["NumberValue"] > 5 for c in components)
     assert all(c["TrialComponent"]["Parents"][0]["TrialName"].startswith("customer-churn-trial-") for c in components)
+    # Parents name the experiment too, so an experiment's runs are one Search (as the extension asks for them).
+    experiment = f"{project['name']}-experiments"
+    assert all(c["TrialComponent"]["Parents"][0]["ExperimentName"] == experiment for c in components)
+    runs = sm.search(
+        Resource="ExperimentTrialComponent",
+        SearchExpression={"Filters": [{"Name": "Parents.ExperimentName", "Operator": "Equals", "Value": experiment}]},
+        MaxResults=100,
+    )["Results"]
+    assert len(runs) == 12 and all(r["TrialComponent"]["TrialComponentName"].startswith("customer-churn-run-") for r in runs)
     with pytest.raises(ClientError) as raised:
         sm.search(Resource="NotAResource")
     assert raised.value.response["Error"]["Code"] == "ValidationException"

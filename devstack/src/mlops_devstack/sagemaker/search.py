@@ -47,7 +47,8 @@ class SearchMixin:
             )
         name = self.SEARCH_RESULT_NAMES.get(resource, resource)
         objects = getattr(backend, moto_sources.get(resource, ""), {}) or {}
-        return [_moto_record(name, obj) for obj in list(objects.values())]
+        trials = (getattr(backend, "trials", {}) or {}) if resource == "ExperimentTrialComponent" else None
+        return [_moto_record(name, obj, trials) for obj in list(objects.values())]
 
     def _search_execution(self, execution: "Execution", now: float) -> dict:
         status, reason, _end = self.status(execution, now)
@@ -107,13 +108,13 @@ class _LazyRecord(dict):
     """A moto object seen as a Search record, built only as far as a filter or the sort needs it: filtering
     20,000 model packages must not turn each of them into a full record."""
 
-    def __init__(self, name: str, obj: Any) -> None:
+    def __init__(self, name: str, obj: Any, trials: Any = None) -> None:
         super().__init__()
-        self._name, self._obj, self._full = name, obj, None
+        self._name, self._obj, self._trials, self._full = name, obj, trials, None
 
     def full(self) -> dict:
         if self._full is None:
-            self._full = _full_record(self._name, self._obj)
+            self._full = _full_record(self._name, self._obj, self._trials)
         return self._full
 
     def _attribute(self, key: str) -> Any:
@@ -141,12 +142,13 @@ class _LazyRecord(dict):
         return default if value is None else value
 
 
-def _moto_record(name: str, obj: Any) -> dict:
-    return _LazyRecord(name, obj)
+def _moto_record(name: str, obj: Any, trials: Any = None) -> dict:
+    return _LazyRecord(name, obj, trials)
 
 
-def _full_record(name: str, obj: Any) -> dict:
-    """A moto object as the PascalCase record Search returns (``Arn`` becomes ``<Name>Arn``)."""
+def _full_record(name: str, obj: Any, trials: Any = None) -> dict:
+    """A moto object as the PascalCase record Search returns (``Arn`` becomes ``<Name>Arn``); a trial
+    component's ``Parents`` name its trial and that trial's experiment, as AWS's do (``trials``: moto's)."""
     try:
         record = dict(obj.response_object) if name == "TrialComponent" else dict(obj.gen_response_object())
     except Exception:
@@ -155,7 +157,11 @@ def _full_record(name: str, obj: Any) -> dict:
         if arn_key in record:
             record[f"{name}Arn"] = record[arn_key]
     if name == "TrialComponent" and getattr(obj, "trial_name", None):
-        record.setdefault("Parents", [{"TrialName": obj.trial_name}])
+        parent = {"TrialName": obj.trial_name}
+        experiment = getattr((trials or {}).get(obj.trial_name), "experiment_name", None)
+        if experiment:
+            parent["ExperimentName"] = experiment
+        record.setdefault("Parents", [parent])
     if name == "Pipeline" and getattr(obj, "last_execution_time", None):
         record["LastRunTime"] = obj.last_execution_time  # as DescribePipeline and AWS's Search give it
     if name == "Trial" and getattr(obj, "experiment_name", None):
