@@ -257,7 +257,20 @@ function PackagesView(props: IPackagesPanelOptions): JSX.Element {
           <dt>{trans.__('Installer')}</dt>
           <dd>{env.installer}</dd>
           <dt>{trans.__('Installed')}</dt>
-          <dd>{trans._n('%1 package', '%1 packages', env.installed.length)}</dd>
+          <dd>
+            <details className="jp-MLOps-installed">
+              <summary>
+                {trans._n('%1 package', '%1 packages', env.installed.length)}
+              </summary>
+              <ul aria-label={trans.__('Installed packages')}>
+                {env.installed.map(p => (
+                  <li key={p.name}>
+                    <code>{`${p.name} ${p.version}`}</code>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </dd>
         </dl>
       )}
       {env?.isServerEnvironment && (

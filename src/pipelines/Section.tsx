@@ -96,7 +96,8 @@ function PipelinesView(props: IViewProps): JSX.Element {
   );
   return (
     <>
-      <div className="jp-MLOps-status-line jp-MLOps-muted" aria-live="polite">
+      {/* Not a live region: a refresh runs on every poll, and only what changes is worth announcing. */}
+      <div className="jp-MLOps-status-line jp-MLOps-muted">
         {model.loading ? trans.__('refreshing…') : ''}
       </div>
       {model.warning && (

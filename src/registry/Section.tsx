@@ -105,7 +105,8 @@ function RegistryView(props: IViewProps): JSX.Element {
   const rows = buildRows(model);
   return (
     <>
-      <div className="jp-MLOps-status-line jp-MLOps-muted" aria-live="polite">
+      {/* Not a live region: a refresh runs on every poll, and only what changes is worth announcing. */}
+      <div className="jp-MLOps-status-line jp-MLOps-muted">
         {model.loading ? trans.__('refreshing…') : ''}
       </div>
       {model.warning && (
