@@ -407,15 +407,20 @@ function PackagesView(props: IPackagesPanelOptions): JSX.Element {
               )}
             </div>
           )}
-          {planned.warnings.map(w => (
-            <div
-              key={w}
-              className="jp-MLOps-banner jp-MLOps-banner-warning"
-              role="note"
-            >
-              {w}
-            </div>
-          ))}
+          {planned.warnings
+            // The environment's warning already shows above.
+            .filter(
+              w => !(env?.isServerEnvironment && /own environment/.test(w))
+            )
+            .map(w => (
+              <div
+                key={w}
+                className="jp-MLOps-banner jp-MLOps-banner-warning"
+                role="note"
+              >
+                {w}
+              </div>
+            ))}
           {planned.install.length > 0 && (
             <>
               <h4>{trans.__('New')}</h4>
