@@ -17,8 +17,8 @@ import {
 
 /**
  * Accessibility, checked by axe-core over what the extension draws (the
- * sidebar sections, the execution tab, the dialogs) in JupyterLab's light and
- * dark themes: no serious or critical violation of WCAG 2.1 A/AA (contrast
+ * sidebar sections, the execution tab, the dialogs) in JupyterLab's light,
+ * dark and high-contrast themes: no serious or critical violation of WCAG 2.1 A/AA (contrast
  * included). Each capability's UI joins this check as it lands.
  */
 async function expectAccessible(
@@ -44,7 +44,11 @@ async function expectAccessible(
   expect(serious).toEqual([]);
 }
 
-for (const theme of ['JupyterLab Light', 'JupyterLab Dark']) {
+for (const theme of [
+  'JupyterLab Light',
+  'JupyterLab Dark',
+  'JupyterLab Dark High Contrast'
+]) {
   test.describe(`Accessibility in ${theme}`, () => {
     test.use({
       mockSettings: {
