@@ -47,11 +47,11 @@ class SageMakerMLOps(Configurable):
 
     capabilities = List(
         Unicode(),
-        default_value=["connection", "pipelines", "registry", "packages"],
+        default_value=["connection", "pipelines", "registry", "packages", "runs"],
         help=(
             "The enabled capabilities: their routes are served and the proxy forwards exactly the operations they "
-            "declare. Built-in names (connection, pipelines, registry, packages) or 'package.module[:ATTRIBUTE]' of a "
-            "Capability."
+            "declare. Built-in names (connection, pipelines, registry, packages, runs) or "
+            "'package.module[:ATTRIBUTE]' of a Capability."
         ),
     ).tag(config=True)
 

@@ -28,7 +28,19 @@ SHIPPED = {
     },
     # every CodeArtifact call of the packages capability is made server-side: nothing through the proxy
     "packages": {},
+    "runs": {"sagemaker": "Search ListExperiments ListTags DescribeTrialComponent"},
 }
+#: The REST operations of the shipped capabilities, per capability (method, path).
+SHIPPED_REST = {
+    "runs": {
+        "sagemaker-mlflow": {
+            ("POST", "/api/2.0/mlflow/experiments/search"),
+            ("POST", "/api/2.0/mlflow/runs/search"),
+            ("GET", "/api/2.0/mlflow/metrics/get-history"),
+        }
+    }
+}
+#: The JSON operations with the capabilities of WITH_REST (the shipped ones but packages and runs, and the test one).
 EXPECTED_JSON = {
     "sagemaker": (
         "SageMaker",
@@ -111,7 +123,6 @@ class TestShippedCapabilitiesOnly:
             ("codecommit", "CodeCommit_20150413.CreateCommit", "/"),
             ("codecommit", "CodeCommit_20150413.GetFile", "/"),
             ("codeartifact", None, "/v1/repository/endpoint?domain=mlops"),
-            ("sagemaker-mlflow", None, "/api/2.0/mlflow/runs/search"),
         ],
     )
     async def test_services_no_capability_uses_are_not_forwarded(self, call, upstream, service, target, path):
@@ -201,19 +212,29 @@ async def test_mlflow_paths_outside_the_allowlist_are_refused(call, upstream):
 
 def test_the_table_is_exactly_the_specified_allowlist():
     # The shipped capabilities, and nothing else, make up the default allowlist.
-    assert BUILTIN == ("connection", "pipelines", "registry", "packages")
+    assert BUILTIN == ("connection", "pipelines", "registry", "packages", "runs")
     capabilities = load_all(BUILTIN)
     for capability in capabilities:
-        assert {name: set(ops) for name, ops in capability.operations.items()} == {
-            name: set(ops.split()) for name, ops in SHIPPED[capability.name].items()
+        json_grants = {name: set(ops) for name, ops in capability.operations.items() if SERVICES[name].is_json}
+        rest_grants = {
+            name: {(op.method, op.path) for op in ops}
+            for name, ops in capability.operations.items()
+            if not SERVICES[name].is_json
         }
+        assert json_grants == {name: set(ops.split()) for name, ops in SHIPPED[capability.name].items()}
+        assert rest_grants == SHIPPED_REST.get(capability.name, {})
     allowlist = allowlist_of(capabilities)
-    assert allowlist.services == set(EXPECTED_JSON)
+    assert allowlist.services == set(EXPECTED_JSON) | {"sagemaker-mlflow"}
     for name, (prefix, operations) in EXPECTED_JSON.items():
         assert SERVICES[name].target_prefix == prefix
-        assert allowlist.json_operations[name] == frozenset(operations.split())
-    assert allowlist.rest_operations == {}
-    for name in ("codecommit", "codeartifact", "sagemaker-mlflow"):
+        expected = set(operations.split())
+        for capability in ("runs",):
+            expected |= set(SHIPPED[capability].get(name, "").split())
+        assert allowlist.json_operations[name] == frozenset(expected)
+    assert {name: {(op.method, op.path) for op in ops} for name, ops in allowlist.rest_operations.items()} == (
+        SHIPPED_REST["runs"]
+    )
+    for name in ("codecommit", "codeartifact"):
         assert name not in allowlist.services
     # The service definitions stay, so a later capability can grant their operations.
     assert SERVICES["sagemaker-mlflow"].signing_name == "sagemaker-mlflow"

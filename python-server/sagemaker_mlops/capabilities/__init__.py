@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from ..allowlist import Allowlist, Grants
 
 #: The capabilities that ship, in route order. Names are modules of this package.
-BUILTIN = ("connection", "pipelines", "registry", "packages")
+BUILTIN = ("connection", "pipelines", "registry", "packages", "runs")
 
 
 @dataclass(frozen=True)
