@@ -11,6 +11,10 @@ from traitlets.config import Configurable
 #: Used when neither the configuration, the environment nor the AWS profile names a region.
 FALLBACK_REGION = "us-east-1"
 
+#: The platform's CodeArtifact domain and repository: used when neither the configuration nor SSM names them.
+PLATFORM_DOMAIN = "mlops"
+PLATFORM_REPOSITORY = "mlops-codeartifact-repository"
+
 
 class SageMakerMLOps(Configurable):
     """Configure in ``jupyter_server_config.py`` as ``c.SageMakerMLOps.<name> = ...``."""
@@ -96,18 +100,34 @@ class SageMakerMLOps(Configurable):
     ).tag(config=True)
 
     codeartifact_domain = Unicode(
-        "mlops", help="The CodeArtifact domain of the platform's private PyPI repository (packages capability)."
+        help=(
+            "The CodeArtifact domain of the platform's private PyPI repository (packages capability). Default: the "
+            f"SSM parameter <codeartifact_ssm_prefix>domain when it exists, else '{PLATFORM_DOMAIN}'."
+        ),
     ).tag(config=True)
 
     codeartifact_domain_owner = Unicode(
         help=(
-            "The 12-digit account that owns the CodeArtifact domain. Default: the account of the server's "
-            "credentials (the domain owner is then left out of the CodeArtifact calls)."
+            "The 12-digit account that owns the CodeArtifact domain. Default: the SSM parameter "
+            "<codeartifact_ssm_prefix>domain-owner when it exists, else the account of the server's credentials (the "
+            "domain owner is then left out of the CodeArtifact calls)."
         ),
     ).tag(config=True)
 
     codeartifact_repository = Unicode(
-        "mlops-codeartifact-repository", help="The CodeArtifact repository whose PyPI index packages are installed from."
+        help=(
+            "The CodeArtifact repository whose PyPI index packages are installed from. Default: the SSM parameter "
+            f"<codeartifact_ssm_prefix>repository when it exists, else '{PLATFORM_REPOSITORY}'."
+        ),
+    ).tag(config=True)
+
+    codeartifact_ssm_prefix = Unicode(
+        "/mlops/codeartifact/",
+        help=(
+            "Prefix of the SSM parameters <prefix>domain, <prefix>domain-owner and <prefix>repository, read "
+            "(ssm:GetParameters, with the server's credentials) for each of codeartifact_domain, "
+            "codeartifact_domain_owner and codeartifact_repository that is not set here. Empty: SSM is not asked."
+        ),
     ).tag(config=True)
 
     codeartifact_endpoint_url = Unicode(
@@ -151,6 +171,13 @@ class SageMakerMLOps(Configurable):
         value = proposal["value"].strip()
         if value and not re.fullmatch(r"[0-9]{12}", value):
             raise TraitError("codeartifact_domain_owner must be a 12-digit AWS account id.")
+        return value
+
+    @validate("codeartifact_ssm_prefix")
+    def _check_ssm_prefix(self, proposal):
+        value = proposal["value"].strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9_./-]{1,1000}", value):
+            raise TraitError("codeartifact_ssm_prefix may hold letters, digits and _ . - / only.")
         return value
 
     @default("region")

@@ -129,7 +129,9 @@ def test_the_capability_and_its_settings():
         "/packages/environment", "/packages/search", "/packages/plan", "/packages/jobs", "/packages/jobs/([0-9a-f]{32})"
     ]
     config = SageMakerMLOps()
-    assert (config.codeartifact_domain, config.codeartifact_repository) == ("mlops", "mlops-codeartifact-repository")
+    # not set: SSM (codeartifact_ssm_prefix), else the platform's mlops / mlops-codeartifact-repository
+    assert (config.codeartifact_domain, config.codeartifact_repository) == ("", "")
+    assert config.codeartifact_ssm_prefix == "/mlops/codeartifact/"
     assert config.codeartifact_domain_owner == "" and config.codeartifact_endpoint_url == ""
     assert config.codeartifact_token_seconds == 3600
     with pytest.raises(Exception):

@@ -477,10 +477,33 @@ def seed_all(state: DevstackState) -> None:
             seed_codecommit(state, project)
         seed_studio(state, churn)
         seed_codeartifact(state)
+        seed_codeartifact_parameters(state)
         if state.scale:
             seed_scale(state, churn)
     finally:
         state.seeding = False  # type: ignore[attr-defined]
+
+
+#: where the Jupyter server's packages capability looks up the CodeArtifact domain, owner and repository
+CODEARTIFACT_PARAMETERS = "/mlops/codeartifact/"
+
+
+def seed_codeartifact_parameters(state: DevstackState) -> dict[str, str]:
+    """The SSM parameters naming the platform's CodeArtifact repository (the stack's real domain, owner account
+    and repository), so the packages capability finds it through SSM."""
+    from .codeartifact import DOMAIN, REPOSITORY
+
+    values = {"domain": DOMAIN, "domain-owner": state.account_id, "repository": REPOSITORY}
+    ssm = client(state, "ssm")
+    for key, value in values.items():
+        ssm.put_parameter(
+            Name=CODEARTIFACT_PARAMETERS + key,
+            Value=value,
+            Type="String",
+            Description="The platform's CodeArtifact PyPI repository",
+            Overwrite=True,
+        )
+    return {CODEARTIFACT_PARAMETERS + key: value for key, value in values.items()}
 
 
 def seed_deploy_codepipeline(state: DevstackState, project: dict, mode: str) -> None:

@@ -2,7 +2,9 @@
 
 Routes under ``<base_url>sagemaker-mlops/packages/`` (JSON; errors ``{code, message}``):
 
-- ``GET environment?kernel=<id>``: the kernel's interpreter and what is installed in its environment;
+- ``GET environment?kernel=<id>``: the kernel's interpreter and what is installed in its environment, and the
+  CodeArtifact domain and repository packages come from (``index``: each value's ``source`` is ``setting``,
+  ``ssm`` or ``default``);
 - ``GET search?q=<prefix>``: the curated index's packages with that prefix and their versions;
 - ``POST plan`` ``{kernel, requirements}``: what an install would change (a dry-run resolution);
 - ``POST jobs`` ``{kernel, requirements, confirmChanges}``: start an install (202), queued per environment;
@@ -101,6 +103,7 @@ class EnvironmentHandler(PackagesHandler):
         kernel_id = self.kernel_id(self.get_query_argument("kernel", ""))
         env = await self.environment(kernel_id)
         kind, _ = self.installer()
+        repository = await self.packages.index.repository()
         self.reply({
             "kernelId": kernel_id,
             "interpreter": env.interpreter,
@@ -108,6 +111,7 @@ class EnvironmentHandler(PackagesHandler):
             "installer": kind,
             "isServerEnvironment": env.is_server_environment,
             "installed": env.listing(),
+            "index": repository.as_json(),
         })
 
 

@@ -4,12 +4,19 @@ with it, the curated package listings, and the redaction that keeps both out of 
 The token (CodeArtifact GetAuthorizationToken, signed server-side with the server's credentials) and the
 authenticated index URL stay in this process's memory: they are handed to the installer through its environment
 only, and every text that leaves (progress lines, error messages) goes through :meth:`CodeArtifactIndex.redact`.
+
+The domain, its owner and the repository are, each on its own: the server setting when the administrator set it,
+else the SSM parameter ``<codeartifact_ssm_prefix>{domain,domain-owner,repository}`` when it exists (one
+GetParameters call, kept for a token's lifetime; a failing SSM is a logged warning, never a failed install), else
+the platform default (:meth:`CodeArtifactIndex.repository`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -30,11 +37,13 @@ from packaging.version import InvalidVersion, Version
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from ..allowlist import Refused, _safe
-from ..config import SageMakerMLOps
+from ..config import PLATFORM_DOMAIN, PLATFORM_REPOSITORY, SageMakerMLOps
 from ..endpoints import AwsContext, checked_url, require_secure
 from ..proxy import REDACTED, redact
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 #: Search: packages listed per query, and versions listed per package.
 SEARCH_PACKAGES = 20
@@ -51,6 +60,21 @@ _AWS_BASIC = re.compile(r"(?i)\baws:[^\s@/]+@?")
 _BASIC_HEADER = re.compile(r"(?i)\b(basic)\s+[A-Za-z0-9+/=_-]{8,}")
 _HREF = re.compile(r"""(?i)<a\s[^>]*>\s*([^<]+?)\s*</a>""")
 
+#: The repository's identity: its values, the SSM parameter (under codeartifact_ssm_prefix) and the setting of each.
+_FIELDS = (
+    ("domain", "domain", "codeartifact_domain"),
+    ("domainOwner", "domain-owner", "codeartifact_domain_owner"),
+    ("repository", "repository", "codeartifact_repository"),
+)
+#: What a value from SSM must look like to be used (CodeArtifact's own patterns); anything else is ignored.
+_VALID = {
+    "domain": re.compile(r"[a-z][a-z0-9-]{0,48}[a-z0-9]"),
+    "domainOwner": re.compile(r"[0-9]{12}"),
+    "repository": re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,99}"),
+}
+#: Seconds before SSM is asked again after it failed for a passing reason (throttling, network, 5xx).
+SSM_RETRY_SECONDS = 60.0
+
 
 @dataclass(frozen=True)
 class IndexAccess:
@@ -60,6 +84,39 @@ class IndexAccess:
     public_url: str
     token: str
     expires: float  # time.time()
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The CodeArtifact domain, its owner ("": the account of the server's credentials) and the repository, with
+    where each came from: ``setting`` (the server configuration), ``ssm`` (a parameter) or ``default`` (the
+    platform's)."""
+
+    domain: str
+    owner: str
+    repository: str
+    sources: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.domain, self.owner, self.repository)
+
+    def domain_args(self) -> dict[str, str]:
+        args = {"domain": self.domain}
+        if self.owner:
+            args["domainOwner"] = self.owner
+        return args
+
+    def repository_args(self) -> dict[str, str]:
+        return {**self.domain_args(), "repository": self.repository}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "domain": self.domain,
+            "domainOwner": self.owner or None,
+            "repository": self.repository,
+            "source": dict(self.sources),
+        }
 
 
 def unavailable(what: str) -> Refused:
@@ -79,9 +136,9 @@ def throttled() -> Refused:
     )
 
 
-def refusal(error: Exception, action: str, config: SageMakerMLOps) -> Refused:
+def refusal(error: Exception, action: str, repository: Repository) -> Refused:
     """A failed CodeArtifact API call as the user is told about it."""
-    where = f"domain '{config.codeartifact_domain}', repository '{config.codeartifact_repository}'"
+    where = f"domain '{repository.domain}', repository '{repository.repository}'"
     if isinstance(error, NoCredentialsError):
         return Refused("NoCredentials", "The Jupyter server has no AWS credentials to call CodeArtifact.", 503)
     if isinstance(error, (ConnectTimeoutError, ReadTimeoutError)):
@@ -113,7 +170,8 @@ def refusal(error: Exception, action: str, config: SageMakerMLOps) -> Refused:
         return Refused(
             "CodeArtifactNotFound",
             f"CodeArtifact has no {where} for this account. Check SageMakerMLOps.codeartifact_domain, "
-            "codeartifact_domain_owner and codeartifact_repository in the server configuration.",
+            "codeartifact_domain_owner and codeartifact_repository in the server configuration (or the SSM "
+            "parameters under SageMakerMLOps.codeartifact_ssm_prefix).",
             404,
         )
     if code in _THROTTLING or status == 429:
@@ -131,20 +189,88 @@ class CodeArtifactIndex:
         self.config = config
         self.aws = aws
         self._access: Optional[IndexAccess] = None
-        self._endpoint: Optional[str] = None
+        self._access_for: Optional[tuple[str, str, str]] = None
+        self._endpoint: Optional[tuple[tuple[str, str, str], str]] = None
         self._lock = asyncio.Lock()
+        self._repository: Optional[Repository] = None
+        self._repository_until = 0.0  # time.monotonic()
+        self._repository_lock = asyncio.Lock()
         #: every token issued to this server so far (redacted from every text that leaves, even after renewal)
         self._tokens: list[str] = []
 
     # -- identity of the repository ---------------------------------------------------------------------------
-    def _domain_args(self) -> dict[str, str]:
-        args = {"domain": self.config.codeartifact_domain}
-        if self.config.codeartifact_domain_owner:
-            args["domainOwner"] = self.config.codeartifact_domain_owner
-        return args
+    async def repository(self) -> Repository:
+        """Domain, owner and repository, each from (1) the server setting, (2) the SSM parameter under
+        ``codeartifact_ssm_prefix``, (3) the platform default. SSM is asked (one GetParameters call) only for values
+        the settings leave out, and its answer is kept for a token's lifetime; when SSM fails, a warning is logged
+        and the platform defaults are used."""
+        current = self._repository
+        if current is not None and time.monotonic() < self._repository_until:
+            return current
+        async with self._repository_lock:
+            current = self._repository
+            if current is not None and time.monotonic() < self._repository_until:
+                return current
+            resolved, seconds = await self._resolve()
+            self._repository = resolved
+            self._repository_until = time.monotonic() + seconds
+            return resolved
 
-    def _repository_args(self) -> dict[str, str]:
-        return {**self._domain_args(), "repository": self.config.codeartifact_repository}
+    async def _resolve(self) -> tuple[Repository, float]:
+        values: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        for field_name, _, setting in _FIELDS:
+            value = str(getattr(self.config, setting) or "").strip()
+            if value:
+                values[field_name], sources[field_name] = value, "setting"
+        prefix = self.config.codeartifact_ssm_prefix.strip()
+        missing = [f for f in _FIELDS if f[0] not in values]
+        seconds = math.inf  # settings and defaults do not change while the server runs
+        if prefix and missing:
+            found, seconds = await self._from_ssm(prefix, missing)
+            for field_name, value in found.items():
+                values[field_name], sources[field_name] = value, "ssm"
+        for field_name, default_value in (("domain", PLATFORM_DOMAIN), ("domainOwner", ""), ("repository", PLATFORM_REPOSITORY)):
+            if field_name not in values:
+                values[field_name], sources[field_name] = default_value, "default"
+        repository = Repository(
+            domain=values["domain"],
+            owner=values["domainOwner"],
+            repository=values["repository"],
+            sources=tuple((f[0], sources[f[0]]) for f in _FIELDS),
+        )
+        return repository, seconds
+
+    async def _from_ssm(self, prefix: str, wanted: list[tuple[str, str, str]]) -> tuple[dict[str, str], float]:
+        """The values of the SSM parameters that exist (one GetParameters call), and how long to keep them."""
+        names = {prefix + parameter: field_name for field_name, parameter, _ in wanted}
+        lifetime = float(self.config.codeartifact_token_seconds)
+        try:
+            answer = await asyncio.get_running_loop().run_in_executor(
+                None, lambda: self.aws.client("ssm", pool=2).get_parameters(Names=list(names))
+            )
+        except Exception as error:  # never fails the install: the settings and the platform defaults are used
+            reason, passing = _ssm_failure(error)
+            log.warning(
+                "sagemaker_mlops packages: SSM GetParameters of %s failed (%s); using the server settings and the "
+                "platform's CodeArtifact defaults.",
+                ", ".join(names), reason,
+            )
+            return {}, SSM_RETRY_SECONDS if passing else lifetime
+        found: dict[str, str] = {}
+        for parameter in answer.get("Parameters") or []:
+            field_name = names.get(str(parameter.get("Name") or ""))
+            value = str(parameter.get("Value") or "").strip()
+            if field_name is None or not value:
+                continue
+            if parameter.get("Type") == "SecureString" or not _VALID[field_name].fullmatch(value):
+                log.warning(
+                    "sagemaker_mlops packages: the SSM parameter %s is not a valid CodeArtifact %s; it is ignored.",
+                    parameter.get("Name"), field_name,
+                )
+                continue
+            found[field_name] = value
+        return found, lifetime
 
     async def call(self, action: str, fn: Callable[..., T], *args: Any) -> T:
         """A blocking botocore call in an executor, its failures as :class:`Refused` (credentials redacted)."""
@@ -153,7 +279,7 @@ class CodeArtifactIndex:
         except Refused:
             raise
         except (ClientError, BotoCoreError) as error:
-            refused = refusal(error, action, self.config)
+            refused = refusal(error, action, self._repository or await self.repository())
             raise Refused(refused.code, self.redact(refused.message), refused.status) from None
 
     def client(self):
@@ -162,19 +288,20 @@ class CodeArtifactIndex:
     # -- the index URL and the token ----------------------------------------------------------------------------
     async def endpoint(self) -> str:
         """The repository's PyPI endpoint (``.../pypi/<repository>/``), from the configuration or CodeArtifact."""
-        if self._endpoint is None:
+        repository = await self.repository()
+        if self._endpoint is None or self._endpoint[0] != repository.key:
             configured = self.config.codeartifact_endpoint_url.strip()
             if configured:
                 url = checked_url(configured, "codeartifact repository")
             else:
                 answer = await self.call(
                     "GetRepositoryEndpoint",
-                    lambda: self.client().get_repository_endpoint(**self._repository_args(), format="pypi"),
+                    lambda: self.client().get_repository_endpoint(**repository.repository_args(), format="pypi"),
                 )
                 url = checked_url(str(answer.get("repositoryEndpoint") or ""), "codeartifact repository")
             require_secure(url, "codeartifact repository")
-            self._endpoint = url.rstrip("/") + "/"
-        return self._endpoint
+            self._endpoint = (repository.key, url.rstrip("/") + "/")
+        return self._endpoint[1]
 
     def margin(self) -> float:
         """Seconds before expiry at which a token is renewed."""
@@ -183,14 +310,18 @@ class CodeArtifactIndex:
     async def access(self, refresh: bool = False) -> IndexAccess:
         """The authenticated index; a new token when asked to or when the current one is about to expire."""
         async with self._lock:
+            repository = await self.repository()
             current = self._access
-            if current is not None and not refresh and current.expires - time.time() > self.margin():
+            if (
+                current is not None and not refresh and self._access_for == repository.key
+                and current.expires - time.time() > self.margin()
+            ):
                 return current
             public = await self.endpoint() + "simple/"
             seconds = self.config.codeartifact_token_seconds
             answer = await self.call(
                 "GetAuthorizationToken",
-                lambda: self.client().get_authorization_token(**self._domain_args(), durationSeconds=seconds),
+                lambda: self.client().get_authorization_token(**repository.domain_args(), durationSeconds=seconds),
             )
             token = str(answer.get("authorizationToken") or "")
             if not token:
@@ -203,6 +334,7 @@ class CodeArtifactIndex:
             netloc = f"aws:{quote(token, safe='')}@{parts.netloc}"
             url = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
             self._access = IndexAccess(url=url, public_url=public, token=token, expires=expires)
+            self._access_for = repository.key
             return self._access
 
     def forget(self, access: IndexAccess) -> None:
@@ -279,7 +411,7 @@ class CodeArtifactIndex:
 
     # -- search ---------------------------------------------------------------------------------------------------
     async def search(self, prefix: str) -> list[dict[str, Any]]:
-        client_args = self._repository_args()
+        client_args = (await self.repository()).repository_args()
         listed = await self.call(
             "ListPackages",
             lambda: self.client().list_packages(
@@ -301,6 +433,24 @@ class CodeArtifactIndex:
             return {"name": name, "versions": ordered, "latest": latest or (ordered[0] if ordered else None)}
 
         return list(await asyncio.gather(*(versions(n) for n in names)))
+
+
+def _ssm_failure(error: Exception) -> tuple[str, bool]:
+    """A failed SSM call as a log line names it (an error code or a class name, never a message), and whether it
+    may pass soon (throttling, network, 5xx) rather than last (denied, no credentials)."""
+    if isinstance(error, ClientError):
+        code = str((error.response.get("Error") or {}).get("Code") or "")
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if not code or code.isdigit():  # an error body botocore could not read: named by its status
+            code = {403: "AccessDenied", 429: "Throttling"}.get(status, "")
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "", code)[:100] or f"HTTP {status}"
+        passing = code in _THROTTLING or status == 429 or status >= 500 or code in _EXPIRED
+        return safe, passing
+    if isinstance(error, Refused):
+        return re.sub(r"[^A-Za-z0-9_.-]", "", error.code)[:100], error.status >= 500
+    if isinstance(error, NoCredentialsError):
+        return "NoCredentials", False
+    return type(error).__name__, True
 
 
 def newest_first(versions: list[str]) -> list[str]:
