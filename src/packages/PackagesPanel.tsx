@@ -22,8 +22,12 @@ export interface IPackagesPanelOptions {
   trans: TranslationBundle;
   /** The notebook the packages go to (its name, for the title and messages). */
   notebook: string;
-  /** The id of the notebook's running kernel, now (it changes when the kernel restarts or changes). */
-  kernelId: () => string | undefined;
+  /**
+   * The id of the notebook's running kernel, once the notebook's session is
+   * ready (a kernel still starting is waited for); it changes when the kernel
+   * changes.
+   */
+  kernelId: () => Promise<string | undefined>;
   /** Restart the notebook's kernel, so that it imports what was installed. */
   restartKernel: () => Promise<void>;
 }
@@ -71,8 +75,8 @@ function PackagesView(props: IPackagesPanelOptions): JSX.Element {
   const busy = React.useRef(false);
 
   const loadEnvironment = React.useCallback(async () => {
-    const kernel = props.kernelId();
     setEnvError(null);
+    const kernel = await props.kernelId();
     if (!kernel) {
       setEnv(null);
       setEnvError(
@@ -152,7 +156,7 @@ function PackagesView(props: IPackagesPanelOptions): JSX.Element {
   };
 
   const review = async () => {
-    const kernel = props.kernelId();
+    const kernel = await props.kernelId();
     if (!kernel || !requirements.length || busy.current) {
       return;
     }
@@ -188,7 +192,7 @@ function PackagesView(props: IPackagesPanelOptions): JSX.Element {
   };
 
   const install = async (plan: IPlan) => {
-    const kernel = props.kernelId();
+    const kernel = await props.kernelId();
     const changes = plan.upgrade.length + plan.downgrade.length > 0;
     if (!kernel || busy.current || (changes && !confirm)) {
       return;
@@ -241,6 +245,11 @@ function PackagesView(props: IPackagesPanelOptions): JSX.Element {
           "From the platform's curated package index (CodeArtifact): the platform team decides what is in it."
         )}
       </p>
+      {!env && !envError && (
+        <p className="jp-MLOps-muted" role="status">
+          {trans.__('Waiting for the kernel of %1…', props.notebook)}
+        </p>
+      )}
       {envError && (
         <ErrorBanner
           error={envError}

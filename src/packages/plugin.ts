@@ -60,7 +60,10 @@ export const packagesPlugin: JupyterFrontEndPlugin<void> = {
         api: new PackagesApi(connection.serverSettings),
         trans,
         notebook: name,
-        kernelId: () => notebook.sessionContext.session?.kernel?.id,
+        kernelId: async () => {
+          await notebook.sessionContext.ready;
+          return notebook.sessionContext.session?.kernel?.id;
+        },
         restartKernel: async () => {
           await notebook.sessionContext.ready;
           await notebook.sessionContext.session?.kernel?.restart();
