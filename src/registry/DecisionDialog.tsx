@@ -333,32 +333,61 @@ function ApprovalForm(props: {
                 'No deploy pipeline of this project was found: the decision starts no deployment.'
               )}
       </p>
+      <DecisionButtons
+        reject={trans.__('Reject')}
+        approve={trans.__('Approve')}
+        rejectIsPrimary={props.intent === 'Rejected'}
+        disabled={!ready}
+        submitting={submitting}
+        trans={trans}
+        onDecide={approve => void submit(approve ? 'Approved' : 'Rejected')}
+      />
+    </form>
+  );
+}
+
+/**
+ * Reject and Approve, the one the command was for drawn as the primary
+ * button, and a polite line while the decision is sent.
+ */
+function DecisionButtons(props: {
+  reject: string;
+  approve: string;
+  rejectIsPrimary: boolean;
+  disabled: boolean;
+  submitting: boolean;
+  trans: TranslationBundle;
+  onDecide: (approve: boolean) => void;
+}): JSX.Element {
+  const primary = props.rejectIsPrimary;
+  return (
+    <>
       <div className="jp-MLOps-decision-buttons">
         <button
           type="button"
           className={`jp-Dialog-button jp-mod-styled ${
-            props.intent === 'Rejected' ? 'jp-mod-warn' : 'jp-mod-reject'
+            primary ? 'jp-mod-warn' : 'jp-mod-reject'
           }`}
-          disabled={!ready}
-          onClick={() => void submit('Rejected')}
+          disabled={props.disabled}
+          onClick={() => props.onDecide(false)}
         >
-          {trans.__('Reject')}
+          {props.reject}
         </button>
         <button
           type="button"
           className={`jp-Dialog-button jp-mod-styled ${
-            props.intent === 'Rejected' ? 'jp-mod-reject' : 'jp-mod-accept'
+            primary ? 'jp-mod-reject' : 'jp-mod-accept'
           }`}
-          disabled={!ready}
-          onClick={() => void submit('Approved')}
+          disabled={props.disabled}
+          onClick={() => props.onDecide(true)}
         >
-          {trans.__('Approve')}
+          {props.approve}
         </button>
       </div>
       <div className="jp-MLOps-status-line" aria-live="polite">
-        {submitting ? trans.__('Sending your decision…') : ''}
+        {props.submitting ? props.trans.__('Sending your decision…') : ''}
       </div>
-    </form>
+    </>
   );
 }
 
@@ -595,31 +624,15 @@ function GateForm(props: {
           'Approving lets the execution continue to the next stage (production); rejecting fails it.'
         )}
       </p>
-      <div className="jp-MLOps-decision-buttons">
-        <button
-          type="button"
-          className={`jp-Dialog-button jp-mod-styled ${
-            props.intent === 'reject' ? 'jp-mod-warn' : 'jp-mod-reject'
-          }`}
-          disabled={!valid || submitting}
-          onClick={() => void submit(false)}
-        >
-          {trans.__('Reject deployment')}
-        </button>
-        <button
-          type="button"
-          className={`jp-Dialog-button jp-mod-styled ${
-            props.intent === 'reject' ? 'jp-mod-reject' : 'jp-mod-accept'
-          }`}
-          disabled={!valid || submitting}
-          onClick={() => void submit(true)}
-        >
-          {trans.__('Approve deployment')}
-        </button>
-      </div>
-      <div className="jp-MLOps-status-line" aria-live="polite">
-        {submitting ? trans.__('Sending your decision…') : ''}
-      </div>
+      <DecisionButtons
+        reject={trans.__('Reject deployment')}
+        approve={trans.__('Approve deployment')}
+        rejectIsPrimary={props.intent === 'reject'}
+        disabled={!valid || submitting}
+        submitting={submitting}
+        trans={trans}
+        onDecide={approve => void submit(approve)}
+      />
     </form>
   );
 }
