@@ -32,7 +32,10 @@ configure_jupyter_server(c)  # noqa: F821 (c is the config object Jupyter passes
 
 # The server talks to the devstack whose env file the test script sourced (AWS_ENDPOINT_URL, the identity's
 # container-credentials endpoint), and runs as in that identity's Studio space.
-c.ServerApp.port = 8889 if IDENTITY == "approver" else 8888  # noqa: F821
+# Ports: 8888 / 8889 unless MLOPS_LAB_PORT / MLOPS_APPROVER_PORT say otherwise (two checkouts side by side).
+c.ServerApp.port = int(  # noqa: F821
+    os.environ.get("MLOPS_APPROVER_PORT", "8889") if IDENTITY == "approver" else os.environ.get("MLOPS_LAB_PORT", "8888")
+)
 c.LabApp.news_url = None  # noqa: F821
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821 (CI machines run as root)

@@ -6,6 +6,10 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// Ports: 8888 and 8889 unless MLOPS_LAB_PORT / MLOPS_APPROVER_PORT say otherwise.
+const labPort = process.env.MLOPS_LAB_PORT || '8888';
+const approverPort = process.env.MLOPS_APPROVER_PORT || '8889';
+
 module.exports = {
   ...baseConfig,
   timeout: 120000,
@@ -15,6 +19,7 @@ module.exports = {
   reporter: [[process.env.CI ? 'list' : 'line'], ['html', { open: 'never' }]],
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${labPort}`,
     trace: 'retain-on-failure',
     video: 'off', // needs Playwright's own ffmpeg download, which this machine cannot fetch
     launchOptions: {
@@ -34,13 +39,13 @@ module.exports = {
   webServer: [
     {
       command: 'npm start',
-      url: 'http://localhost:8888/lab',
+      url: `http://localhost:${labPort}/lab`,
       timeout: 180 * 1000,
       reuseExistingServer: !process.env.CI
     },
     {
       command: 'npm run start:approver',
-      url: 'http://localhost:8889/lab',
+      url: `http://localhost:${approverPort}/lab`,
       timeout: 180 * 1000,
       reuseExistingServer: !process.env.CI
     }

@@ -19,7 +19,9 @@ export const PROJECT = 'customer-churn';
  * });
  * ```
  */
-export const APPROVER_URL = 'http://localhost:8889';
+export const APPROVER_URL = `http://localhost:${
+  process.env.MLOPS_APPROVER_PORT || '8889'
+}`;
 
 /** The sidebar, opened. */
 export async function openSidebar(
