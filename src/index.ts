@@ -1,3 +1,4 @@
+import { configPlugin } from './config/plugin';
 import { connectionPlugin } from './connection/plugin';
 import { packagesPlugin } from './packages/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
@@ -11,5 +12,6 @@ export default [
   projectPlugin,
   pipelinesPlugin,
   registryPlugin,
-  packagesPlugin
+  packagesPlugin,
+  configPlugin
 ];

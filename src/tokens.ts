@@ -29,6 +29,7 @@ export namespace PluginIDs {
   export const pipelines = `${EXTENSION_ID}:pipelines`;
   export const registry = `${EXTENSION_ID}:registry`;
   export const packages = `${EXTENSION_ID}:packages`;
+  export const config = `${EXTENSION_ID}:config`;
 }
 
 /** Every command of the extension; all are in the command palette. */
@@ -49,6 +50,8 @@ export namespace CommandIDs {
   export const approveDeployment = `${EXTENSION_ID}:approve-deployment`;
   export const rejectDeployment = `${EXTENSION_ID}:reject-deployment`;
   export const installPackages = `${EXTENSION_ID}:install-packages`;
+  export const editSharedConfig = `${EXTENSION_ID}:edit-shared-config`;
+  export const editSharedConfigFile = `${EXTENSION_ID}:edit-shared-config-file`;
 }
 
 /** What the server knows about where the extension runs (`GET <prefix>/context`). */

@@ -59,11 +59,13 @@ const CONFLICT = new Set([
   'ResourceLimitExceeded'
 ]);
 const VALIDATION = new Set([
+  'InvalidConfig',
   'ValidationException',
   'InvalidParameterException',
   'InvalidParameterValueException'
 ]);
 const REFUSED = new Set([
+  'RepositoryNotAllowed',
   'OperationNotAllowed',
   'ServiceNotAllowed',
   'XSRFError',

@@ -109,6 +109,32 @@ function describeOwnError(
         p.max ?? '512',
         p.length ?? '0'
       );
+    case 'ConfigRepositoryNotFound':
+      return trans.__(
+        'No CodeCommit repository of the project %1 was found (tried %2). Set the repository in Settings → SageMaker MLOps: shared configuration.',
+        p.project ?? '',
+        p.tried ?? ''
+      );
+    case 'ConfigConflict':
+      return trans.__(
+        '%1 moved since %2 was opened (now at %3): nothing was committed and your edit is kept. Review their change and re-apply yours.',
+        p.branch ?? '',
+        p.path ?? '',
+        p.head ?? ''
+      );
+    case 'InvalidConfig':
+      // The server's own sentence: file, JSON pointer, line and rule.
+      return trans.__('The server refused the commit: %1', error.message);
+    case 'RepositoryNotAllowed':
+      return trans.__(
+        "The server only commits to the project's own repositories: %1",
+        error.message
+      );
+    case 'NotUtf8':
+      return trans.__(
+        '%1 is not UTF-8 text: it cannot be edited here.',
+        p.path ?? ''
+      );
     case 'NoRegion':
       return trans.__(
         'The Jupyter server reported no AWS region: set AWS_REGION for the server (or a region in its AWS profile) and restart it.'
@@ -155,7 +181,15 @@ const SERVICE_OF: Record<string, string> = {
   PutApprovalResult: 'codepipeline',
   GetLogEvents: 'logs',
   DescribeLogStreams: 'logs',
-  GetObject: 's3'
+  GetObject: 's3',
+  GetRepository: 'codecommit',
+  ListBranches: 'codecommit',
+  GetBranch: 'codecommit',
+  GetFile: 'codecommit',
+  CreateCommit: 'codecommit',
+  ListPullRequests: 'codecommit',
+  GetPullRequest: 'codecommit',
+  CreatePullRequest: 'codecommit'
 };
 
 /** The IAM action of an operation (`sagemaker:UpdateModelPackage`), which an administrator grants. */

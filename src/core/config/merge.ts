@@ -43,7 +43,12 @@ export function lineDiff(before: string, after: string): IDiffLine[] {
   for (const part of diffComm(lines(before), lines(after))) {
     if ('common' in part && part.common) {
       for (const text of part.common) {
-        out.push({ kind: 'same', text, oldLine: oldLine++, newLine: newLine++ });
+        out.push({
+          kind: 'same',
+          text,
+          oldLine: oldLine++,
+          newLine: newLine++
+        });
       }
     } else {
       const p = part as { buffer1?: string[]; buffer2?: string[] };
@@ -92,7 +97,10 @@ export function hunks(diff: IDiffLine[], context = 3): IHunk[] {
 }
 
 /** How many lines differ (added plus removed). */
-export function changeCount(diff: IDiffLine[]): { added: number; removed: number } {
+export function changeCount(diff: IDiffLine[]): {
+  added: number;
+  removed: number;
+} {
   return {
     added: diff.filter(l => l.kind === 'add').length,
     removed: diff.filter(l => l.kind === 'del').length
@@ -112,7 +120,11 @@ export const CONFLICT_MARKERS = {
 };
 
 /** The user's edit (base -> yours) re-applied on `theirs`. */
-export function reapply(base: string, theirs: string, yours: string): IReapplied {
+export function reapply(
+  base: string,
+  theirs: string,
+  yours: string
+): IReapplied {
   const regions = diff3Merge(lines(theirs), lines(base), lines(yours), {
     excludeFalseConflicts: true
   });

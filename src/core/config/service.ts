@@ -323,8 +323,9 @@ export function bucketOfProjectParams(text: string | null): string | null {
   if (!text) {
     return null;
   }
-  const match = /^bucket:\s*["']?([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])["']?\s*(#.*)?$/m.exec(
-    text
-  );
+  const match =
+    /^bucket:\s*["']?([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])["']?\s*(#.*)?$/m.exec(
+      text
+    );
   return match ? match[1] : null;
 }

@@ -191,7 +191,7 @@ export function parseConfig(
   if (!problems.length && doc) {
     try {
       data = doc.toJS({ maxAliasCount: limits.maxAliases }) ?? null;
-    } catch (e) {
+    } catch {
       problems.push(
         problem(
           `Aliases expand too far (more than ${limits.maxAliases}): refused as a resource-exhaustion risk.`,
@@ -402,8 +402,7 @@ export function applyValue(
     uniqueKeys: false
   });
   const doc = (Array.isArray(docs) ? docs[0] : undefined) as
-    | Document.Parsed
-    | undefined;
+    Document.Parsed | undefined;
   if (!doc || doc.errors.length) {
     throw new Error('The text does not parse: fix it in the text view first.');
   }
@@ -534,19 +533,13 @@ function replaceValue(
         text.slice(Math.max(eol, end))
       );
     }
-    return (
-      text.slice(0, colon + 1) + ' ' + flowOf(value) + text.slice(end)
-    );
+    return text.slice(0, colon + 1) + ' ' + flowOf(value) + text.slice(end);
   }
   return text;
 }
 
 /** Make a block collection hold `value`: changed entries edited, missing ones added, extra ones removed. */
-function editCollection(
-  text: string,
-  node: YamlNode,
-  value: object
-): string {
+function editCollection(text: string, node: YamlNode, value: object): string {
   // Re-parse after each edit: ranges move.
   let current = text;
   const apply = (keys: (string | number)[], v: unknown) => {
@@ -587,17 +580,14 @@ function replaceWhole(text: string, node: YamlNode, value: unknown): string {
   const [from, to] = node.range!;
   const indent = indentAt(text, from);
   const start = lineStart(text, from);
-  return (
-    text.slice(0, start) + blockOf(value, indent) + '\n' + text.slice(to)
-  );
+  return text.slice(0, start) + blockOf(value, indent) + '\n' + text.slice(to);
 }
 
 /** The keys leading to a node, found by its position. */
 function pathOfNode(text: string, target: YamlNode): string[] | null {
   const docs = parseAllDocuments(text, { version: '1.2', schema: 'core' });
   const doc = (Array.isArray(docs) ? docs[0] : undefined) as
-    | Document.Parsed
-    | undefined;
+    Document.Parsed | undefined;
   if (!doc) {
     return null;
   }
@@ -685,7 +675,8 @@ function insertEntry(
   if (parent && isMap(parent) && parent.items.length) {
     const last = parent.items[parent.items.length - 1];
     const indent = indentAt(text, (last.key as YamlNode).range![0]);
-    const end = (last.value as YamlNode | null)?.range?.[1] ??
+    const end =
+      (last.value as YamlNode | null)?.range?.[1] ??
       (last.key as YamlNode).range![1];
     const at = text[end - 1] === '\n' ? end : lineEnd(text, end - 1);
     const sep = at > 0 && text[at - 1] !== '\n' ? '\n' : '';

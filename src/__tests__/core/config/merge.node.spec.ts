@@ -6,11 +6,26 @@ import {
   reapply
 } from '../../../core/config/merge';
 
-const BASE = ['a: 1', 'b: 2', 'c: 3', 'd: 4', 'e: 5', 'f: 6', 'g: 7', 'h: 8', 'i: 9', 'j: 10'].join('\n') + '\n';
+const BASE =
+  [
+    'a: 1',
+    'b: 2',
+    'c: 3',
+    'd: 4',
+    'e: 5',
+    'f: 6',
+    'g: 7',
+    'h: 8',
+    'i: 9',
+    'j: 10'
+  ].join('\n') + '\n';
 
 describe('lineDiff and hunks', () => {
   it('lists changed lines with their line numbers, and context around them', () => {
-    const after = BASE.replace('b: 2', 'b: 20').replace('j: 10', 'j: 10\nk: 11');
+    const after = BASE.replace('b: 2', 'b: 20').replace(
+      'j: 10',
+      'j: 10\nk: 11'
+    );
     const diff = lineDiff(BASE, after);
     expect(changeCount(diff)).toEqual({ added: 2, removed: 1 });
     expect(diff.filter(l => l.kind !== 'same')).toEqual([
@@ -36,7 +51,9 @@ describe('reapply', () => {
     const yours = BASE.replace('b: 2', 'b: 20');
     const merged = reapply(BASE, theirs, yours);
     expect(merged.conflicts).toBe(0);
-    expect(merged.text).toBe(BASE.replace('h: 8', 'h: 80').replace('b: 2', 'b: 20'));
+    expect(merged.text).toBe(
+      BASE.replace('h: 8', 'h: 80').replace('b: 2', 'b: 20')
+    );
   });
 
   it('keeps both sides between markers where both changed the same line', () => {

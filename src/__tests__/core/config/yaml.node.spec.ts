@@ -7,7 +7,10 @@ import {
   parseConfig
 } from '../../../core/config/yaml';
 
-const SEEDED = readFileSync(join(__dirname, 'model_config.fixture.yaml'), 'utf8');
+const SEEDED = readFileSync(
+  join(__dirname, 'model_config.fixture.yaml'),
+  'utf8'
+);
 
 /** The lines of `after` that differ from `before` (same line count expected). */
 function changedLines(before: string, after: string): string[] {
@@ -49,7 +52,9 @@ describe('parseConfig', () => {
   });
 
   it('opens text that does not parse with the error at its line', () => {
-    const parsed = parseConfig('framework: xgboost\ntrain_config:\n  a: [1, 2\n');
+    const parsed = parseConfig(
+      'framework: xgboost\ntrain_config:\n  a: [1, 2\n'
+    );
     expect(parsed.data).toBeUndefined();
     expect(parsed.problems[0].rule).toBe('syntax');
     expect(parsed.problems[0].line).toBeGreaterThanOrEqual(3);
@@ -87,7 +92,9 @@ describe('parseConfig', () => {
   });
 
   it('refuses deep nesting, several documents and huge files', () => {
-    const deep = '['.repeat(DEFAULT_LIMITS.maxDepth + 5) + ']'.repeat(DEFAULT_LIMITS.maxDepth + 5);
+    const deep =
+      '['.repeat(DEFAULT_LIMITS.maxDepth + 5) +
+      ']'.repeat(DEFAULT_LIMITS.maxDepth + 5);
     expect(parseConfig(`a: ${deep}\n`).problems[0].rule).toBe('depth');
     expect(parseConfig('a: 1\n---\nb: 2\n').problems[0].message).toMatch(
       /several YAML documents/
@@ -117,7 +124,9 @@ describe('applyValue keeps comments, order and formatting', () => {
     expect(changedLines(SEEDED, framework)).toEqual([
       'framework_version: "1.5-1"    # container version of the framework image'
     ]);
-    expect((parseConfig(framework).data as any).framework_version).toBe('1.5-1');
+    expect((parseConfig(framework).data as any).framework_version).toBe(
+      '1.5-1'
+    );
   });
 
   it('quotes a string that would read as another type', () => {
@@ -143,20 +152,30 @@ describe('applyValue keeps comments, order and formatting', () => {
       eta: 0.3
     });
     expect(changedLines(SEEDED, after)).toEqual(['    eta: 0.3']);
-    const list = applyValue(SEEDED, ['inference_config', 'inference_instances'], [
-      'ml.m5.large'
-    ]);
+    const list = applyValue(
+      SEEDED,
+      ['inference_config', 'inference_instances'],
+      ['ml.m5.large']
+    );
     expect(changedLines(SEEDED, list)).toEqual([
       '  inference_instances: [ ml.m5.large ]'
     ]);
   });
 
   it('sets a null value and a new nested section', () => {
-    const after = applyValue(SEEDED, ['train_config', 'output_path'], 's3://b/models');
+    const after = applyValue(
+      SEEDED,
+      ['train_config', 'output_path'],
+      's3://b/models'
+    );
     expect(changedLines(SEEDED, after)).toEqual([
       '  output_path: s3://b/models           # null: s3://<project bucket>/models'
     ]);
-    const nested = applyValue(SEEDED, ['train_config', 'checkpoint', 'path'], 's3://b/c');
+    const nested = applyValue(
+      SEEDED,
+      ['train_config', 'checkpoint', 'path'],
+      's3://b/c'
+    );
     expect((parseConfig(nested).data as any).train_config.checkpoint).toEqual({
       path: 's3://b/c'
     });

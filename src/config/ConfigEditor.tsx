@@ -1,0 +1,306 @@
+import { ReactWidget } from '@jupyterlab/apputils';
+import {
+  CodeEditor,
+  CodeEditorWrapper,
+  IEditorServices
+} from '@jupyterlab/codeeditor';
+import { CodeMirrorEditor } from '@jupyterlab/codemirror';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import { FormComponent } from '@jupyterlab/ui-components';
+import { Diagnostic, lintGutter, setDiagnostics } from '@codemirror/lint';
+import { EditorView } from '@codemirror/view';
+import type { ValidatorType } from '@rjsf/utils';
+import { Panel, SplitPanel } from '@lumino/widgets';
+import React from 'react';
+
+import { IConfigProblem, pointerKeys } from '../core/config/yaml';
+import { ConfigEditorModel } from './model';
+import { HeaderPane, ProblemsPane, ReviewPane } from './panes';
+
+export interface IConfigEditorOptions {
+  model: ConfigEditorModel;
+  trans: TranslationBundle;
+  translator: ITranslator;
+  editorServices: IEditorServices;
+  validator: ValidatorType;
+  region: () => string;
+  /** The branch pull requests go to (setting, default `main`). */
+  defaultTarget: () => string;
+  /** Saved a local file. */
+  onSaved?: () => void;
+}
+
+/**
+ * The shared-configuration editor: a form generated from the file's schema and
+ * the text, side by side and in sync (both write the model's text), every
+ * problem inline in the text and listed below it, and the review / conflict /
+ * commit steps in place of the two views.
+ */
+export class ConfigEditor extends Panel {
+  constructor(options: IConfigEditorOptions) {
+    super();
+    this.addClass('jp-MLOps-config');
+    const { model, trans } = options;
+    this.model = model;
+    const reveal = (p: IConfigProblem) => this.reveal(p);
+    const paneOptions = {
+      model,
+      trans,
+      region: options.region,
+      reveal
+    };
+
+    this._header = new HeaderPane({
+      ...paneOptions,
+      branches: async () => {
+        const { location } = model;
+        return (
+          (await this._branches?.(location.repository)) ?? [location.branch]
+        );
+      },
+      onReview: () => void model.review(),
+      onReload: () => void model.load(),
+      onSaveLocal: () =>
+        void model.saveLocal().then(saved => saved && options.onSaved?.())
+    });
+
+    this._split = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
+    this._split.addClass('jp-MLOps-config-split');
+
+    this._form = new FormPane({
+      model,
+      trans,
+      translator: options.translator,
+      validator: options.validator
+    });
+    this._form.title.label = trans.__('Form');
+
+    const textPanel = new Panel();
+    textPanel.addClass('jp-MLOps-config-text');
+    const editorModel = new CodeEditor.Model({
+      mimeType: model.format === 'json' ? 'application/json' : 'text/x-yaml'
+    });
+    this._editorModel = editorModel;
+    this._editor = new CodeEditorWrapper({
+      factory: options.editorServices.factoryService.newDocumentEditor,
+      model: editorModel,
+      editorOptions: {
+        config: { lineNumbers: true, lineWrap: false }
+      }
+    });
+    this._editor.addClass('jp-MLOps-config-editor');
+    this._editor.node.setAttribute(
+      'aria-label',
+      trans.__('Text of %1', model.location.path)
+    );
+    const cm = this._editor.editor as CodeMirrorEditor;
+    if (typeof cm.injectExtension === 'function') {
+      cm.injectExtension(lintGutter());
+    }
+    this._problems = new ProblemsPane(paneOptions);
+    textPanel.addWidget(this._editor);
+    textPanel.addWidget(this._problems);
+
+    this._split.addWidget(this._form);
+    this._split.addWidget(textPanel);
+    this._split.setRelativeSizes([1, 1]);
+
+    this._review = new ReviewPane({
+      ...paneOptions,
+      defaultTarget: options.defaultTarget
+    });
+
+    this.addWidget(this._header);
+    this.addWidget(this._split);
+    this.addWidget(this._review);
+
+    editorModel.sharedModel.changed.connect(() => {
+      if (!this._syncing) {
+        model.setText(editorModel.sharedModel.getSource());
+      }
+    });
+    model.textReplaced.connect((_, text) => {
+      if (editorModel.sharedModel.getSource() !== text) {
+        this._syncing = true;
+        try {
+          editorModel.sharedModel.setSource(text);
+        } finally {
+          this._syncing = false;
+        }
+      }
+    });
+    model.changed.connect(this.onModelChanged, this);
+    this.onModelChanged();
+  }
+
+  readonly model: ConfigEditorModel;
+
+  /** Where the branch list comes from (set by the plugin). */
+  set branches(fn: (repository: string) => Promise<string[]>) {
+    this._branches = fn;
+  }
+
+  /** Move the cursor of the text view to a problem and focus it. */
+  reveal(problem: IConfigProblem): void {
+    const editor = this._editor.editor;
+    const position = editor.getPositionAt(problem.from) ?? {
+      line: Math.max(0, problem.line - 1),
+      column: 0
+    };
+    editor.setCursorPosition(position);
+    editor.revealPosition?.(position);
+    editor.focus();
+  }
+
+  /** The text view's editor (for tests and the benchmark). */
+  get editor(): CodeEditor.IEditor {
+    return this._editor.editor;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.model.dispose();
+    this._editorModel.dispose();
+    super.dispose();
+  }
+
+  private onModelChanged(): void {
+    const mode = this.model.mode;
+    this._split.setHidden(mode !== 'edit');
+    this._review.setHidden(mode === 'edit');
+    this.showDiagnostics();
+  }
+
+  private showDiagnostics(): void {
+    const view = (this._editor.editor as CodeMirrorEditor).editor as
+      EditorView | undefined;
+    if (!view || !(view instanceof EditorView)) {
+      return;
+    }
+    const length = view.state.doc.length;
+    const text = this.model.text;
+    if (view.state.doc.toString() !== text) {
+      // The view catches up on its own change; diagnostics follow the model.
+      return;
+    }
+    const diagnostics: Diagnostic[] = this.model.problems.map(p => {
+      const from = Math.min(p.from, length);
+      let to = Math.min(Math.max(p.to, from), length);
+      if (to === from) {
+        to = Math.min(view.state.doc.lineAt(from).to, length);
+      }
+      return {
+        from,
+        to,
+        severity: p.severity,
+        message: p.pointer ? `${p.pointer}: ${p.message}` : p.message,
+        source: p.rule
+      };
+    });
+    view.dispatch(setDiagnostics(view.state, diagnostics));
+  }
+
+  private _header: HeaderPane;
+  private _split: SplitPanel;
+  private _form: FormPane;
+  private _editor: CodeEditorWrapper;
+  private _editorModel: CodeEditor.Model;
+  private _problems: ProblemsPane;
+  private _review: ReviewPane;
+  private _syncing = false;
+  private _branches: ((repository: string) => Promise<string[]>) | null = null;
+}
+
+/** The form: JupyterLab's form component over the file's schema, showing our problems as its errors. */
+class FormPane extends ReactWidget {
+  constructor(
+    private readonly options: {
+      model: ConfigEditorModel;
+      trans: TranslationBundle;
+      translator: ITranslator;
+      validator: ValidatorType;
+    }
+  ) {
+    super();
+    this.addClass('jp-MLOps-config-form');
+    options.model.changed.connect(() => {
+      // Re-render only when what the form shows changed.
+      const key = JSON.stringify([
+        options.model.data ?? null,
+        options.model.errors.map(e => [e.pointer, e.message]),
+        options.model.loading
+      ]);
+      if (key !== this._key) {
+        this._key = key;
+        this.update();
+      }
+    });
+  }
+
+  render(): JSX.Element {
+    const { model, trans, translator, validator } = this.options;
+    const schema = model.schema;
+    if (model.loading) {
+      return <p className="jp-MLOps-muted">{trans.__('Loading…')}</p>;
+    }
+    if (!schema) {
+      return (
+        <p className="jp-MLOps-muted">
+          {trans.__(
+            'No schema checks %1: edit it in the text view.',
+            model.location.path
+          )}
+        </p>
+      );
+    }
+    if (model.data === undefined) {
+      const first = model.parsed.problems[0];
+      return (
+        <div className="jp-MLOps-banner jp-MLOps-banner-warning" role="status">
+          {trans.__(
+            'The form shows once the text parses. Fix the error at line %1 in the text view: %2',
+            first?.line ?? 1,
+            first?.message ?? ''
+          )}
+        </div>
+      );
+    }
+    return (
+      <FormComponent
+        schema={schema as any}
+        formData={model.data as any}
+        validator={validator}
+        translator={translator}
+        noValidate={true}
+        liveValidate={false}
+        showErrorList={false}
+        extraErrors={errorSchema(model, trans) as any}
+        compact={true}
+        idPrefix="jp-MLOps-config"
+        onChange={(e: any) => model.setData(e.formData)}
+      />
+    );
+  }
+
+  private _key = '';
+}
+
+/** Our problems as rjsf's error schema (nested by JSON pointer keys). */
+function errorSchema(
+  model: ConfigEditorModel,
+  trans: TranslationBundle
+): Record<string, unknown> {
+  const root: Record<string, any> = {};
+  for (const problem of model.errors) {
+    let node = root;
+    for (const key of pointerKeys(problem.pointer)) {
+      node = node[key] = node[key] ?? {};
+    }
+    (node.__errors = node.__errors ?? []).push(
+      trans.__('%1 (line %2)', problem.message, problem.line)
+    );
+  }
+  return root;
+}
