@@ -8,6 +8,14 @@ import {
   ListPipelineExecutionsCommand,
   StopPipelineExecutionCommand
 } from '@aws-sdk/client-codepipeline';
+import {
+  CodeCommitClient,
+  CreateBranchCommand,
+  GetBranchCommand,
+  GetFileCommand,
+  GetRepositoryCommand,
+  PutFileCommand
+} from '@aws-sdk/client-codecommit';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
@@ -202,4 +210,90 @@ export async function stopRunningDeployments(
       );
     }
   }
+}
+
+/** The seeded project's CodeCommit repository. */
+export const CONFIG_REPOSITORY = `${PROJECT}-project-repo`;
+
+function codecommit(identity: Identity = 'data-scientist'): CodeCommitClient {
+  return new CodeCommitClient({
+    region: env('AWS_REGION'),
+    endpoint: env('AWS_ENDPOINT_URL'),
+    credentials: credentials(identity),
+    maxAttempts: 2
+  });
+}
+
+/** A branch of the test's own, made from `dev`'s head; its name and that head. */
+export async function configBranch(
+  name: string
+): Promise<{ branch: string; commitId: string }> {
+  const client = codecommit();
+  const dev = await client.send(
+    new GetBranchCommand({
+      repositoryName: CONFIG_REPOSITORY,
+      branchName: 'dev'
+    })
+  );
+  const commitId = dev.branch!.commitId!;
+  await client.send(
+    new CreateBranchCommand({
+      repositoryName: CONFIG_REPOSITORY,
+      branchName: name,
+      commitId
+    })
+  );
+  return { branch: name, commitId };
+}
+
+/** A file of the repository at a branch or commit. */
+export async function configFile(
+  commitSpecifier: string,
+  path = 'model_config.yaml'
+): Promise<string> {
+  const out = await codecommit().send(
+    new GetFileCommand({
+      repositoryName: CONFIG_REPOSITORY,
+      commitSpecifier,
+      filePath: path
+    })
+  );
+  return new TextDecoder().decode(out.fileContent);
+}
+
+/** A colleague commits a change of the file to the branch, as CodeCommit's PutFile does. */
+export async function commitAsColleague(
+  branch: string,
+  edit: (text: string) => string,
+  path = 'model_config.yaml'
+): Promise<string> {
+  const client = codecommit();
+  const head = await client.send(
+    new GetBranchCommand({
+      repositoryName: CONFIG_REPOSITORY,
+      branchName: branch
+    })
+  );
+  const text = await configFile(head.branch!.commitId!, path);
+  const out = await client.send(
+    new PutFileCommand({
+      repositoryName: CONFIG_REPOSITORY,
+      branchName: branch,
+      filePath: path,
+      parentCommitId: head.branch!.commitId!,
+      fileContent: new TextEncoder().encode(edit(text)),
+      commitMessage: 'A colleague changes the configuration',
+      name: 'A Colleague',
+      email: 'colleague@example.com'
+    })
+  );
+  return out.commitId!;
+}
+
+/** Where `git clone` reaches the repository (the devstack's real git repository). */
+export async function cloneUrl(): Promise<string> {
+  const out = await codecommit().send(
+    new GetRepositoryCommand({ repositoryName: CONFIG_REPOSITORY })
+  );
+  return out.repositoryMetadata!.cloneUrlHttp!;
 }
