@@ -8,6 +8,11 @@ trap 'rm -rf "$out"' EXIT
 .venv/bin/python -m build --wheel --outdir "$out/dist" python-server >/dev/null
 wheel=$(ls "$out"/dist/sagemaker_mlops-*.whl)
 echo "built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB)"
+# The shared-config JSON Schemas the server validates commits with are part of the wheel.
+for f in model_config stage_config; do
+  python3 -m zipfile -l "$wheel" | grep -q "sagemaker_mlops/sharedconfig/schemas/$f.schema.json" \
+    || { echo "the wheel lacks sagemaker_mlops/sharedconfig/schemas/$f.schema.json" >&2; exit 1; }
+done
 python3 -m venv "$out/venv"
 # The target is an environment that has JupyterLab (as Studio does); the wheel itself needs no Node.
 "$out/venv/bin/pip" install -q "$wheel" "jupyterlab>=4.5,<5"
@@ -23,4 +28,4 @@ grep -Eq "sagemaker_mlops .*enabled" "$out/server.txt" && grep -Eq "sagemaker_ml
   || { echo "server extension not enabled/OK in the fresh environment" >&2; exit 1; }
 grep -Eq "sagemaker-mlops v[0-9.]+ .*enabled.*OK" "$out/lab.txt" \
   || { echo "labextension not enabled/OK in the fresh environment" >&2; exit 1; }
-echo "wheel check: 2 passed, 0 failed"
+echo "wheel check: 3 passed, 0 failed"

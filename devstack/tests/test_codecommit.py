@@ -88,6 +88,23 @@ def test_unknown_repository(cc):
     assert _code(err) == "InvalidRepositoryNameException"
 
 
+def test_list_tags_for_resource(cc, project):
+    arn = cc.get_repository(repositoryName=project["repo"])["repositoryMetadata"]["Arn"]
+    assert cc.list_tags_for_resource(resourceArn=arn)["tags"] == {
+        "sagemaker:project-name": project["name"],
+        "sagemaker:project-id": project["id"],
+    }
+    plain = f"plain-{next(_counter)}"
+    cc.create_repository(repositoryName=plain)
+    assert cc.list_tags_for_resource(resourceArn=arn.rsplit(":", 1)[0] + ":" + plain)["tags"] == {}
+    with pytest.raises(ClientError) as err:
+        cc.list_tags_for_resource(resourceArn=arn.rsplit(":", 1)[0] + ":no-such-repo")
+    assert _code(err) == "RepositoryDoesNotExistException"
+    with pytest.raises(ClientError) as err:
+        cc.list_tags_for_resource(resourceArn="arn:aws:codecommit:eu-west-1:999999999999:" + project["repo"])
+    assert _code(err) == "InvalidResourceArnException"
+
+
 def test_branches_and_seed_history(cc, project):
     repo = project["repo"]
     assert sorted(cc.list_branches(repositoryName=repo)["branches"]) == ["dev", "main"]

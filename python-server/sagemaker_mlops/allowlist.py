@@ -13,7 +13,7 @@ query string). REST operations by method, an exact path template and the query p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,15 @@ Grants = Mapping[str, Iterable[Union[str, RestOperation]]]
 
 
 class Refused(Exception):
-    """The request is outside the allowlist: 403 with ``code`` and ``message``."""
+    """The request is outside the allowlist: 403 with ``code`` and ``message`` (and ``details``: more members of
+    the JSON error body, e.g. the list of validation errors)."""
 
-    def __init__(self, code: str, message: str, status: int = 403) -> None:
+    def __init__(self, code: str, message: str, status: int = 403, details: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.details = dict(details or {})
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,8 @@ class MLOpsHandler(APIHandler):
         self.clear_header("Content-Type")
         self.set_header("Content-Type", "application/json")
         self.set_header("x-amzn-ErrorType", code)  # the AWS SDK reads the error code from here or from `code`
-        self.finish(json.dumps({"code": code, "message": message}))
+        details = {k: v for k, v in exc.details.items() if k not in ("code", "message")} if isinstance(exc, Refused) else {}
+        self.finish(json.dumps({"code": code, "message": message, **details}))
 
     def log_exception(self, typ, value, tb) -> None:  # type: ignore[override]
         if isinstance(value, Refused):

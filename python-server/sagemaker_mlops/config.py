@@ -51,10 +51,10 @@ class SageMakerMLOps(Configurable):
 
     capabilities = List(
         Unicode(),
-        default_value=["connection", "pipelines", "registry", "packages", "runs"],
+        default_value=["connection", "pipelines", "registry", "packages", "runs", "config"],
         help=(
             "The enabled capabilities: their routes are served and the proxy forwards exactly the operations they "
-            "declare. Built-in names (connection, pipelines, registry, packages, runs) or "
+            "declare. Built-in names (connection, pipelines, registry, packages, runs, config) or "
             "'package.module[:ATTRIBUTE]' of a Capability."
         ),
     ).tag(config=True)
@@ -159,6 +159,43 @@ class SageMakerMLOps(Configurable):
     package_install_timeout = Float(
         1800.0, help="Seconds an install job may take before it is stopped (and the environment restored)."
     ).tag(config=True)
+
+    config_files = Dict(
+        key_trait=Unicode(),
+        value_trait=Unicode(),
+        default_value={
+            "model_config.yaml": "builtin:model_config",
+            "staging-config.json": "builtin:stage_config",
+            "prod-config.json": "builtin:stage_config",
+        },
+        help=(
+            "The shared configuration files (config capability): file name glob -> JSON Schema. A file matches by "
+            "its base name, anywhere in the repository ('model_config.yaml', '*-config.json'); the first matching "
+            "entry applies. The schema is 'builtin:<name>' (shipped: model_config, stage_config), an absolute path "
+            "of a JSON Schema file on the server, or 'repo:<path>' (a schema in the project's repository, read at "
+            "the branch or commit of the file it checks). Files ending in .yaml/.yml are YAML (1.2 core schema), "
+            "others JSON. Every commit the proxy forwards (PutFile, CreateCommit) that writes a matching file is "
+            "validated first; one that deletes, moves or copies one is refused."
+        ),
+    ).tag(config=True)
+
+    max_config_bytes = Int(
+        1024 * 1024,
+        help="Largest shared configuration file (and configured schema) validated or committed through the proxy.",
+    ).tag(config=True)
+
+    @validate("config_files")
+    def _check_config_files(self, proposal):
+        from .sharedconfig.schemas import check_reference
+
+        for pattern, reference in proposal["value"].items():
+            if not pattern or "/" in pattern:
+                raise TraitError(f"config_files: '{pattern}' must be a file name glob (a base name, no '/').")
+            try:
+                check_reference(reference)
+            except ValueError as error:
+                raise TraitError(f"config_files['{pattern}']: {error}") from None
+        return proposal["value"]
 
     @validate("codeartifact_token_seconds")
     def _check_token_seconds(self, proposal):

@@ -28,6 +28,7 @@ def setup_handlers(server_app) -> None:
     web_app.settings["sagemaker_mlops.config"] = config
     web_app.settings["sagemaker_mlops.aws"] = aws
     web_app.settings["sagemaker_mlops.allowlist"] = capabilities.allowlist_of(enabled)
+    web_app.settings["sagemaker_mlops.inspectors"] = capabilities.inspectors_of(enabled)
     base_url = web_app.settings["base_url"]
     routes = CORE_ROUTES + capabilities.routes_of(enabled)
     web_app.add_handlers(".*$", [(url_path_join(base_url, ROUTE_PREFIX) + pattern, handler) for pattern, handler in routes])

@@ -1,7 +1,9 @@
 """The AWS signing proxy: ``<base_url>sagemaker-mlops/aws/<service>/<path>``.
 
 Every request is authenticated by Jupyter, XSRF-checked, matched against the allowlist (operation, query
-parameters, content type), authorized, and size-checked before its body is read (the body is streamed). It is then
+parameters, content type), authorized, and size-checked before its body is read (the body is streamed). The
+operations an enabled capability inspects have their whole body parsed as JSON and shown to its inspectors, which
+may refuse the request; the same bytes are forwarded. It is then
 stripped of everything the browser said about authentication and destination, re-signed with SigV4 using the
 server's credentials (AWS endpoints only), and sent to the endpoint the server resolved over a pooled keep-alive
 connection. Status, body and safe headers of JSON (or the REST operation's documented) answers come back, with the
@@ -25,6 +27,7 @@ from tornado.iostream import StreamClosedError
 
 from .allowlist import JSON_RESPONSE_TYPES, Allowlist, Match, Refused, Service, _safe, action_of
 from .base import ROUTE_PREFIX, MLOpsHandler
+from .capabilities import InspectedRequest, Inspector
 from .endpoints import Upstream
 from .transport import Reply, UpstreamTimeout, UpstreamUnreachable
 
@@ -75,6 +78,7 @@ class AwsProxyHandler(MLOpsHandler):
     SUPPORTED_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
     _match: Optional[Match] = None
+    _inspectors: list[Inspector] = []
     _aws_headers: dict[str, str]
     _query: list[tuple[str, str]]
     _remainder: str = ""
@@ -96,6 +100,8 @@ class AwsProxyHandler(MLOpsHandler):
         self._query = allowed_query(match, request.query)
         check_content_type(match, self._aws_headers.get("content-type"), declares_body(request.headers))
         await self.authorize(action_of(match.operation))
+        inspectors = self.settings.get("sagemaker_mlops.inspectors")
+        self._inspectors = inspectors.of(match.service.name, match.operation) if inspectors is not None else []
 
         limit = self.mlops_config.max_request_bytes
         declared = request.headers.get("Content-Length")
@@ -157,6 +163,10 @@ class AwsProxyHandler(MLOpsHandler):
         has_body = method in ("POST", "PUT", "PATCH")
         body = b"".join(self._chunks) if has_body else b""
         self._chunks = []
+        if self._inspectors:
+            inspected = InspectedRequest(service.name, operation, inspected_body(service, operation, body), self)
+            for inspector in self._inspectors:
+                await inspector(inspected)
         forwarded = self._aws_headers
         if not body and not service.is_json:
             forwarded = {k: v for k, v in forwarded.items() if k != "content-type"}
@@ -273,6 +283,38 @@ class AwsProxyHandler(MLOpsHandler):
             match.service.name,
             match.operation,
         )
+
+
+def inspected_body(service: Service, operation: str, body: bytes):
+    """The JSON body of an inspected request, parsed so that it can mean one thing only: strict UTF-8, no NaN or
+    Infinity, and no key given twice in an object, not even in another letter case (the upstream could read the
+    other one). An empty body is ``{}``. Anything else is refused (400)."""
+    name = f"{service.name}.{operation}"
+    if not body.strip():
+        return {}
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("InvalidRequestBody", f"{name}: the request body is not UTF-8.", 400) from None
+
+    def unique(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            folded = key.casefold()
+            if folded in seen:
+                raise Refused("InvalidRequestBody", f"{name}: the key '{_safe(key, 80)}' is given twice.", 400)
+            seen.add(folded)
+        return dict(pairs)
+
+    def constant(value: str):
+        raise Refused("InvalidRequestBody", f"{name}: {value} is not JSON.", 400)
+
+    try:
+        return json.loads(text, object_pairs_hook=unique, parse_constant=constant)
+    except ValueError:
+        raise Refused("InvalidRequestBody", f"{name}: the request body is not valid JSON.", 400) from None
+    except RecursionError:
+        raise Refused("InvalidRequestBody", f"{name}: the request body is nested too deeply.", 400) from None
 
 
 def forwarded_headers(pairs) -> dict[str, str]:

@@ -29,6 +29,10 @@ SHIPPED = {
     # every CodeArtifact call of the packages capability is made server-side: nothing through the proxy
     "packages": {},
     "runs": {"sagemaker": "Search ListExperiments ListTags DescribeTrialComponent"},
+    "config": {
+        "codecommit": """GetRepository ListBranches GetBranch GetFile GetFolder GetCommit GetDifferences CreateCommit
+        PutFile CreatePullRequest ListPullRequests GetPullRequest"""
+    },
 }
 #: The REST operations of the shipped capabilities, per capability (method, path).
 SHIPPED_REST = {
@@ -120,9 +124,8 @@ class TestShippedCapabilitiesOnly:
     @pytest.mark.parametrize(
         "service,target,path",
         [
-            ("codecommit", "CodeCommit_20150413.CreateCommit", "/"),
-            ("codecommit", "CodeCommit_20150413.GetFile", "/"),
             ("codeartifact", None, "/v1/repository/endpoint?domain=mlops"),
+            ("codeartifact", None, "/v1/packages?domain=mlops"),
         ],
     )
     async def test_services_no_capability_uses_are_not_forwarded(self, call, upstream, service, target, path):
@@ -212,7 +215,7 @@ async def test_mlflow_paths_outside_the_allowlist_are_refused(call, upstream):
 
 def test_the_table_is_exactly_the_specified_allowlist():
     # The shipped capabilities, and nothing else, make up the default allowlist.
-    assert BUILTIN == ("connection", "pipelines", "registry", "packages", "runs")
+    assert BUILTIN == ("connection", "pipelines", "registry", "packages", "runs", "config")
     capabilities = load_all(BUILTIN)
     for capability in capabilities:
         json_grants = {name: set(ops) for name, ops in capability.operations.items() if SERVICES[name].is_json}
@@ -224,7 +227,7 @@ def test_the_table_is_exactly_the_specified_allowlist():
         assert json_grants == {name: set(ops.split()) for name, ops in SHIPPED[capability.name].items()}
         assert rest_grants == SHIPPED_REST.get(capability.name, {})
     allowlist = allowlist_of(capabilities)
-    assert allowlist.services == set(EXPECTED_JSON) | {"sagemaker-mlflow"}
+    assert allowlist.services == set(EXPECTED_JSON) | {"sagemaker-mlflow", "codecommit"}
     for name, (prefix, operations) in EXPECTED_JSON.items():
         assert SERVICES[name].target_prefix == prefix
         expected = set(operations.split())
@@ -234,8 +237,8 @@ def test_the_table_is_exactly_the_specified_allowlist():
     assert {name: {(op.method, op.path) for op in ops} for name, ops in allowlist.rest_operations.items()} == (
         SHIPPED_REST["runs"]
     )
-    for name in ("codecommit", "codeartifact"):
-        assert name not in allowlist.services
+    assert allowlist.json_operations["codecommit"] == frozenset(SHIPPED["config"]["codecommit"].split())
+    assert "codeartifact" not in allowlist.services
     # The service definitions stay, so a later capability can grant their operations.
     assert SERVICES["sagemaker-mlflow"].signing_name == "sagemaker-mlflow"
     assert SERVICES["codeartifact"].signing_name == "codeartifact"

@@ -398,6 +398,7 @@ class CodeCommitExtension:
         "GetPullRequest",
         "ListPullRequests",
         "MergePullRequestByFastForward",
+        "ListTagsForResource",
     )
 
     def __init__(self, state) -> None:
@@ -545,6 +546,19 @@ class CodeCommitExtension:
         if nxt:
             out["nextToken"] = nxt
         return out
+
+    def _op_list_tags_for_resource(self, req: Request, p: dict) -> dict:
+        arn = p.get("resourceArn")
+        if not arn:
+            raise AwsError("ResourceArnRequiredException", "A valid Amazon Resource Name (ARN) for a CodeCommit resource is required but was not specified.")
+        prefix = f"arn:aws:codecommit:{self.state.region}:{self.state.account_id}:"
+        name = arn[len(prefix):] if isinstance(arn, str) and arn.startswith(prefix) else ""
+        if not _REPO_NAME.match(name):
+            raise AwsError("InvalidResourceArnException", f"The value for the resource ARN is not valid: {arn}")
+        record = self.store.repos.get(name)
+        if record is None:
+            raise AwsError("RepositoryDoesNotExistException", f"{name} does not exist")
+        return {"tags": dict(record.tags)}
 
     # -- branches -----------------------------------------------------------------------------------------------
     def _op_get_branch(self, req: Request, p: dict) -> dict:
@@ -1285,12 +1299,14 @@ def seed_codecommit(state, project: dict) -> RepoRecord:
     store = codecommit_store(state)
     name = f"{project['name']}-project-repo"
     with store.lock:
+        tags = {"sagemaker:project-name": project["name"], "sagemaker:project-id": project["id"]}
         if name in store.repos and store.repos[name].git.branches():
+            store.repos[name].tags = {**tags, **store.repos[name].tags}  # kept on the data dir of an earlier run
             return store.repos[name]
         record = store.repos.get(name) or store.create_repository(
             name,
             f"Model build code of the SageMaker project {project['name']}",
-            tags={"sagemaker:project-name": project["name"], "sagemaker:project-id": project["id"]},
+            tags=tags,
             when=datetime.fromtimestamp(SEED_EPOCH, timezone.utc),
         )
         git = record.git
