@@ -184,6 +184,22 @@ export function parseConfig(
           )
         );
       }
+      if (!problems.length && format === 'json') {
+        // Strict JSON too: YAML would read NaN, comments or single quotes.
+        try {
+          JSON.parse(text);
+        } catch (e) {
+          const message = (e as Error).message;
+          const at = /position (\d+)/.exec(message);
+          problems.push(
+            problem(
+              `Not valid JSON: ${firstLine(message)}`,
+              'syntax',
+              at ? Number(at[1]) : 0
+            )
+          );
+        }
+      }
     }
   }
 
