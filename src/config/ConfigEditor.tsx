@@ -170,7 +170,17 @@ export class ConfigEditor extends Panel {
     const mode = this.model.mode;
     this._split.setHidden(mode !== 'edit');
     this._review.setHidden(mode === 'edit');
-    this.showDiagnostics();
+    // After the view's own update (a change typed in it reaches the model
+    // while CodeMirror is still updating, when it cannot take a transaction).
+    if (!this._diagnosticsPending) {
+      this._diagnosticsPending = true;
+      requestAnimationFrame(() => {
+        this._diagnosticsPending = false;
+        if (!this.isDisposed) {
+          this.showDiagnostics();
+        }
+      });
+    }
   }
 
   private showDiagnostics(): void {
@@ -182,7 +192,7 @@ export class ConfigEditor extends Panel {
     const length = view.state.doc.length;
     const text = this.model.text;
     if (view.state.doc.toString() !== text) {
-      // The view catches up on its own change; diagnostics follow the model.
+      // The view has not caught up with the model yet: next change.
       return;
     }
     const diagnostics: Diagnostic[] = this.model.problems.map(p => {
@@ -210,6 +220,7 @@ export class ConfigEditor extends Panel {
   private _problems: ProblemsPane;
   private _review: ReviewPane;
   private _syncing = false;
+  private _diagnosticsPending = false;
   private _branches: ((repository: string) => Promise<string[]>) | null = null;
 }
 

@@ -280,6 +280,8 @@ test.describe('Shared configuration editor', () => {
       editor.getByRole('button', { name: 'Review & commit…' })
     ).toBeDisabled();
     await line(editor, ' framework_version:').click();
+    // Home twice: to the end of the indentation, then to the line's start.
+    await page.keyboard.press('Home');
     await page.keyboard.press('Home');
     await page.keyboard.press('Delete');
     await expect(
