@@ -12,6 +12,7 @@ for mode in seeded scale; do
   set -a; . .devstack/env; set +a
   if [ "$mode" = seeded ]; then
     (cd ui-tests && npx playwright test -c playwright.bench.config.js startup.bench.ts)
+    (cd ui-tests && npx playwright test -c playwright.bench.config.js config.bench.ts)
   fi
   (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js sidebar.bench.ts)
   (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js registry.bench.ts)

@@ -23,6 +23,7 @@ const results = {
   sidebarScale: read('bench-scale.json'),
   registrySeeded: read('bench-registry-seeded.json'),
   registryScale: read('bench-registry-scale.json'),
+  config: read('bench-config.json'),
   proxy: read('bench-proxy.json'),
   packages: read('bench-packages.json')
 };
@@ -61,6 +62,11 @@ for (const [label, r] of [['seeded', results.registrySeeded], ['--scale', result
   add(`registry (${label}): shown to first group rows / group expanded to first version rows, median of ${r.runs}`, `${r.firstGroupRowsMs.median} ms / ${r.firstVersionRowsMs.median} ms`);
   add(`registry (${label}): AWS requests per refresh, project group expanded`, `${r.requestsPerRefresh} (${Object.entries(r.requestsByOperation).map(([k, v]) => `${k.replace(/^(SageMaker|CodePipeline_20150709)\./, '')} ${v}`).join(', ')})`, label === '--scale' ? '<= 60' : '', label === '--scale' ? r.requestsPerRefresh <= 60 : undefined);
   add(`registry (${label}): rows in the DOM (virtualized)`, `${r.domRows}`, 'bounded');
+}
+const c = results.config;
+if (c) {
+  add(`config editor (${c.lines}-line model_config.yaml): command to an editable form, median of ${c.runs}`, `${c.tabToEditableFormMs.median} ms (min ${c.tabToEditableFormMs.min}, max ${c.tabToEditableFormMs.max})`);
+  add(`config editor: parse + validation per keystroke in the text view (${c.keystrokes ?? 40} keys)`, `median ${c.validationPerKeystrokeMs.median} ms, p95 ${c.validationPerKeystrokeMs.p95} ms; key to status updated ${c.keystrokeRoundTripMs.median} ms median (Playwright's own round trip included)`);
 }
 const p = results.proxy;
 if (p) {
