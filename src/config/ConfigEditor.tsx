@@ -96,6 +96,11 @@ export class ConfigEditor extends Panel {
     const cm = this._editor.editor as CodeMirrorEditor;
     if (typeof cm.injectExtension === 'function') {
       cm.injectExtension(lintGutter());
+      cm.injectExtension(
+        EditorView.contentAttributes.of({
+          'aria-label': trans.__('Text of %1', model.location.path)
+        })
+      );
     }
     this._problems = new ProblemsPane(paneOptions);
     textPanel.addWidget(this._editor);
@@ -238,6 +243,21 @@ class FormPane extends ReactWidget {
   ) {
     super();
     this.addClass('jp-MLOps-config-form');
+    this.node.setAttribute('aria-label', options.trans.__('Form'));
+    this.node.setAttribute('role', 'region');
+    // JupyterLab's form templates draw labels as text beside the controls; name
+    // each control after its label (and icon buttons after their title) so
+    // screen readers announce them.
+    this._labeller = new MutationObserver(() => {
+      if (!this._labelling) {
+        this._labelling = true;
+        requestAnimationFrame(() => {
+          this._labelling = false;
+          nameControls(this.node, options.trans);
+        });
+      }
+    });
+    this._labeller.observe(this.node, { childList: true, subtree: true });
     options.model.changed.connect(() => {
       // Typing in the text view changes the data at every key: the form (a
       // few hundred fields for a large file) follows once typing pauses.
@@ -255,6 +275,7 @@ class FormPane extends ReactWidget {
     if (this._timer) {
       clearTimeout(this._timer);
     }
+    this._labeller.disconnect();
     super.dispose();
   }
 
@@ -303,6 +324,7 @@ class FormPane extends ReactWidget {
         </div>
       );
     }
+    this._shown = model.data;
     return (
       <FormComponent
         schema={schema as any}
@@ -315,13 +337,96 @@ class FormPane extends ReactWidget {
         extraErrors={errorSchema(model, trans) as any}
         compact={true}
         idPrefix="jp-MLOps-config"
-        onChange={(e: any) => model.setData(e.formData)}
+        onChange={(e: any) => {
+          // Only what changed in the form since it was drawn: the text may
+          // have moved on meanwhile (the form follows it after a pause).
+          const base = this._shown;
+          this._shown = e.formData;
+          model.setData(e.formData, base);
+        }}
       />
     );
   }
 
   private _key = '';
+  /** The data the form shows (its own state after a change). */
+  private _shown: unknown = undefined;
   private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _labeller: MutationObserver;
+  private _labelling = false;
+}
+
+function isButton(element: HTMLElement): boolean {
+  return element.localName === 'button' || element.localName === 'jp-button';
+}
+
+/** Give every form control without an accessible name the text of its field's label. */
+export function nameControls(
+  root: HTMLElement,
+  trans: TranslationBundle
+): void {
+  const controls = root.querySelectorAll<HTMLElement>(
+    'input, select, textarea, button, jp-button'
+  );
+  controls.forEach(control => {
+    if (
+      control.getAttribute('aria-label') ||
+      control.getAttribute('aria-labelledby') ||
+      (isButton(control) && control.textContent?.trim()) ||
+      (control as HTMLInputElement).labels?.length
+    ) {
+      return;
+    }
+    if (isButton(control)) {
+      // (JupyterLab's array buttons are web components: aria-label reaches their inner button.)
+      const title = control.getAttribute('title');
+      if (title) {
+        control.setAttribute('aria-label', title);
+      }
+      return;
+    }
+    const group = control.closest('.form-group');
+    const label = group?.querySelector<HTMLElement>(
+      ':scope > .jp-FormGroup-content .jp-FormGroup-fieldLabel'
+    );
+    if (
+      group?.querySelector(
+        ':scope > .jp-FormGroup-content > input.jp-FormGroup-contentItem'
+      ) === control
+    ) {
+      // The name of an entry of a free-form mapping (environment, hyperparameters).
+      control.setAttribute(
+        'aria-label',
+        trans.__(
+          'Name of %1',
+          (control as HTMLInputElement).value || trans.__('the entry')
+        )
+      );
+      return;
+    }
+    const text = label?.textContent?.trim();
+    if (text) {
+      control.setAttribute('aria-label', text);
+      return;
+    }
+    // An item of a list: the list's title and the item's place.
+    const list = control
+      .closest('.jp-arrayFieldWrapper')
+      ?.closest('.form-group');
+    const title = list
+      ?.querySelector<HTMLElement>('.jp-FormGroup-fieldLabel')
+      ?.textContent?.trim();
+    const items = control
+      .closest('.array-item')
+      ?.parentElement?.querySelectorAll(':scope > .array-item');
+    const index = items
+      ? Array.from(items).indexOf(control.closest('.array-item')!) + 1
+      : 0;
+    control.setAttribute(
+      'aria-label',
+      title ? trans.__('%1, item %2', title, index || 1) : trans.__('Value')
+    );
+  });
 }
 
 /** How long typing in the text view pauses before the form follows. */

@@ -279,10 +279,14 @@ export class ConfigEditorModel {
     }
   }
 
-  /** The form's whole new value: every changed leaf applied as its own edit. */
-  setData(data: unknown): void {
-    const before = this._parsed.data;
-    if (before === undefined) {
+  /**
+   * The form's whole new value: every leaf changed since `base` (what the form
+   * showed; default the current data) applied as its own edit, so a change
+   * made meanwhile in the text view is kept.
+   */
+  setData(data: unknown, base?: unknown): void {
+    const before = base === undefined ? this._parsed.data : base;
+    if (before === undefined || this._parsed.data === undefined) {
       return;
     }
     let text = this._text;

@@ -368,7 +368,12 @@ function Diff(props: {
     return <p className="jp-MLOps-muted">{trans.__('No change.')}</p>;
   }
   return (
-    <div className="jp-MLOps-config-diff" role="table" aria-label={props.label}>
+    <div
+      className="jp-MLOps-config-diff"
+      role="table"
+      aria-label={props.label}
+      tabIndex={0}
+    >
       {props.hunks.map((h, i) => (
         <div key={i} role="rowgroup">
           {h.skipped > 0 && (

@@ -6,7 +6,8 @@ import {
   test
 } from '@jupyterlab/galata';
 
-import { registerVersion } from './aws';
+import { configBranch, registerVersion } from './aws';
+import { line, openConfig } from './config';
 import {
   executionRow,
   openProject,
@@ -121,6 +122,36 @@ for (const theme of [
       await expect(dialog.getByRole('table')).toBeVisible();
       await expectAccessible(page, '.jp-Dialog', 'approval dialog');
       await dialog.getByRole('button', { name: 'Close' }).click();
+    });
+
+    test('the shared configuration editor with a problem, and its review', async ({
+      page
+    }) => {
+      const { branch } = await configBranch(unique('a11y-config'));
+      const editor = await openConfig(page, branch);
+      await expect(
+        editor.getByRole('list', { name: 'Problems' })
+      ).toBeVisible();
+      await expectAccessible(
+        page,
+        '.jp-MLOps-config',
+        'config editor with a problem'
+      );
+      await page.screenshot({
+        path: `test-results/config-${theme.replace(/ /g, '-')}.png`
+      });
+      await editor
+        .getByRole('button', { name: /^Use the project bucket / })
+        .click();
+      await expect(line(editor, 'data: "s3://customer-churn-')).toHaveCount(1);
+      await editor
+        .locator('#jp-MLOps-config_train_config_instance_count')
+        .fill('2');
+      await editor.getByRole('button', { name: 'Review & commit…' }).click();
+      await expect(
+        editor.getByRole('region', { name: 'Review and commit' })
+      ).toBeVisible();
+      await expectAccessible(page, '.jp-MLOps-config', 'config review');
     });
 
     test('the packages tab, with search results and the environment warning', async ({

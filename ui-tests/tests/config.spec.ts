@@ -6,48 +6,14 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { cloneUrl, commitAsColleague, configBranch, configFile } from './aws';
-import { openProject, unique } from './helpers';
+import { line, openConfig } from './config';
+import { unique } from './helpers';
 
 /**
  * The shared-configuration editor against the devstack's CodeCommit (real git
  * underneath): each test works on a branch of its own made from `dev`, opened
  * from the command palette and chosen in the editor's branch list.
  */
-
-/** Open model_config.yaml from the palette, then the test's own branch. */
-async function openConfig(
-  page: IJupyterLabPageFixture,
-  branch: string
-): Promise<Locator> {
-  await openProject(page);
-  await page.keyboard.press('Control+Shift+C');
-  await page
-    .getByRole('textbox', { name: /Search/i })
-    .first()
-    .fill('Edit Shared Configuration (model_config.yaml)');
-  await page.keyboard.press('Enter');
-  const editor = page.locator('.jp-MLOps-config');
-  await expect(editor.getByRole('status').first()).toContainText(
-    /error|Valid/,
-    {
-      timeout: 60000
-    }
-  );
-  const select = editor.getByRole('combobox', { name: 'Branch' });
-  await select.focus();
-  await expect(select.locator('option', { hasText: branch })).toHaveCount(1);
-  await select.selectOption(branch);
-  await expect(select).toHaveValue(branch);
-  await expect(
-    editor.locator('.jp-MLOps-config-text .cm-content')
-  ).toContainText('train_config:');
-  return editor;
-}
-
-/** The text view's line holding `text`. */
-function line(editor: Locator, text: string): Locator {
-  return editor.locator('.cm-line', { hasText: text });
-}
 
 /** Put the cursor at the end of a line of the text view. */
 async function endOfLine(page: IJupyterLabPageFixture, target: Locator) {
@@ -65,6 +31,8 @@ async function fixPlaceholder(editor: Locator) {
 }
 
 test.describe('Shared configuration editor', () => {
+  test.use({ viewport: { width: 1366, height: 850 } });
+
   test('form and text stay in sync with comments kept; an invalid value is shown at its line and blocks the commit; a valid change is committed with a pull request', async ({
     page
   }) => {
@@ -114,18 +82,20 @@ test.describe('Shared configuration editor', () => {
       )
     });
     await expect(problem).toBeVisible();
-    await expect(editor.locator('.cm-lintRange-error')).toHaveCount(1);
+    await expect(editor.locator('.cm-lint-marker-error')).toHaveCount(1);
     await expect(review).toBeDisabled();
     await expect(
       editor.getByText('Fix 1 error before committing.')
     ).toBeVisible();
+    // (Clicking a long line scrolls the text view sideways; back to its start for the picture.)
+    await editor.locator('.cm-scroller').evaluate(e => (e.scrollLeft = 0));
     await page.screenshot({ path: 'test-results/config-invalid.png' });
 
     // Fixed: the error clears.
     await page.keyboard.press('Backspace');
     await page.keyboard.type('3');
     await expect(problem).toHaveCount(0);
-    await expect(editor.locator('.cm-lintRange-error')).toHaveCount(0);
+    await expect(editor.locator('.cm-lint-marker-error')).toHaveCount(0);
     await expect(review).toBeEnabled();
 
     // Review: the diff against the branch head, then commit with a pull request to main.
