@@ -7,7 +7,8 @@ Routes under ``<base_url>sagemaker-mlops/config/`` (JSON; errors ``{code, messag
   schema of every configured file (``SageMakerMLOps.config_files``); ``repository`` and ``branch`` are needed only
   for ``repo:`` references. A schema that cannot be read has ``schema: null`` and ``error: {code, message}``.
 - ``GET project-bucket?project=<name>``: ``{bucket, source}`` from SSM ``/mlops/projects/<project>/bucket``.
-- ``POST validate`` ``{path, content, repository?, branch?}``: ``{errors, warnings}``, as a commit is checked.
+- ``POST validate`` ``{path, content, repository?, branch?}``: ``{errors, errorCount, warnings, source}``, as a
+  commit is checked (at most 100 errors and 100 warnings listed).
 
 Proxy inspectors (before anything is forwarded):
 
@@ -583,7 +584,12 @@ class ValidateHandler(ConfigHandler):
         except UnicodeEncodeError:
             raise Refused("BadRequest", "'content' is not valid Unicode text.", 400) from None
         errors, warnings = await self.state.check_file(path, encoded, matched[1], repository, branch)
-        self.reply({"errors": errors, "warnings": warnings, "source": schemas.source_of(matched[1])})
+        self.reply({
+            "errors": errors[: validation.MAX_ISSUES],
+            "errorCount": len(errors),
+            "warnings": warnings[: validation.MAX_ISSUES],
+            "source": schemas.source_of(matched[1]),
+        })
 
 
 CAPABILITY = Capability(

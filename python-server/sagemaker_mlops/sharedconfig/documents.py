@@ -6,7 +6,8 @@ and the value is built here, iteratively, so every limit applies while reading, 
 - the text: at most ``Limits.max_bytes`` bytes of UTF-8 (a leading BOM is ignored);
 - one document only; no tags but the core ones (``!!str !!int !!float !!bool !!null !!map !!seq`` and ``!``);
 - nesting at most ``max_depth`` collections deep (an alias counts with the depth of what it repeats);
-- at most ``max_aliases`` aliases, and at most ``max_nodes`` nodes once aliases are expanded (billion laughs);
+- at most ``max_aliases`` aliases, and at most ``max_nodes`` nodes once aliases are expanded (billion laughs): a
+  node is a scalar (mapping keys included), a mapping or a sequence, and an alias counts as the nodes it repeats;
   an alias to a collection that is still open (a recursive structure) is refused;
 - duplicate mapping keys are errors (with their line); mapping keys must be scalars.
 
@@ -17,7 +18,7 @@ strings); integers ``[-+]?[0-9]+``, ``0o[0-7]+``, ``0x[0-9a-fA-F]+``; floats
 anything else (``1_000``, ``0b101``, ``1:20``, ``2024-01-01``) is a string. Quoted and block scalars are strings.
 Mapping keys become strings as JavaScript does it (``1`` -> ``"1"``, ``null`` -> ``""``, ``true`` -> ``"true"``).
 
-The result keeps the line (1-based) of every JSON pointer, for messages.
+The result keeps the line (1-based) of every node, for messages (:meth:`Document.line_of` a JSON pointer).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from json.decoder import scanstring
 from typing import Any, Optional
 
@@ -63,20 +64,30 @@ class DocumentError(Exception):
         self.pointer = pointer
 
 
-@dataclass
 class Document:
-    value: Any
-    #: JSON pointer -> 1-based line of the node (for a mapping entry: the line of its key).
-    lines: dict[str, int] = field(default_factory=dict)
+    """A value read from a file, and where each of its nodes was (for messages)."""
+
+    def __init__(self, value: Any, root_line: Optional[int] = None, lines: Optional[dict] = None) -> None:
+        self.value = value
+        self._root_line = root_line
+        #: (id of a mapping or sequence, key or index) -> 1-based line (for a mapping entry: the line of its key)
+        self._lines = lines or {}
 
     def line_of(self, pointer: str) -> Optional[int]:
-        """The line of the node at ``pointer``, else of its nearest ancestor that has one."""
-        while True:
-            if pointer in self.lines:
-                return self.lines[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        """The line of the node at a JSON pointer, else of its nearest ancestor that has one."""
+        line = self._root_line
+        node = self.value
+        for raw in pointer.split("/")[1:] if pointer else []:
+            token = raw.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and token in node:
+                key: Any = token
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                key = int(token)
+            else:
+                break
+            line = self._lines.get((id(node), key), line)
+            node = node[key]
+        return line
 
 
 def pointer_token(key: Any) -> str:
@@ -113,23 +124,26 @@ def read(data: bytes | str, path: str, limits: Limits = Limits()) -> Document:
 # --- building a value under the limits --------------------------------------------------------------------------
 
 
-@dataclass
 class _Frame:
-    value: Any  # dict or list
-    pointer: str
-    anchor: Optional[str]
-    line: int
-    size: int = 1  # nodes in this subtree, aliases expanded
-    height: int = 1  # collection levels in this subtree, aliases included
-    key: Optional[str] = None  # a mapping's pending key
-    has_key: bool = False
+    __slots__ = ("value", "is_map", "anchor", "size", "height", "key", "has_key")
+
+    def __init__(self, value: Any, anchor: Optional[str]) -> None:
+        self.value = value
+        self.is_map = isinstance(value, dict)
+        self.anchor = anchor
+        self.size = 1  # nodes in this subtree, aliases expanded
+        self.height = 1  # collection levels in this subtree, aliases included
+        self.key: Optional[str] = None  # a mapping's pending key
+        self.has_key = False
 
 
-@dataclass
 class _Anchor:
-    value: Any
-    size: int
-    height: int
+    __slots__ = ("value", "size", "height")
+
+    def __init__(self, value: Any, size: int, height: int) -> None:
+        self.value = value
+        self.size = size
+        self.height = height
 
 
 _OPEN = object()  # an anchor whose collection is still being read
@@ -138,69 +152,72 @@ _OPEN = object()  # an anchor whose collection is still being read
 class _Builder:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
+        self.max_nodes = limits.max_nodes
         self.stack: list[_Frame] = []
         self.root: Any = None
-        self.lines: dict[str, int] = {}
+        self.root_line: Optional[int] = None
+        self.lines: dict[tuple[int, Any], int] = {}
         self.nodes = 0
         self.aliases = 0
         self.anchors: dict[str, Any] = {}
 
-    # where the next node goes
+    def document(self) -> Document:
+        return Document(self.root, self.root_line, self.lines)
+
+    def pointer(self, extra: Optional[str] = None) -> str:
+        """The JSON pointer of the place being read (built only for a message)."""
+        parts = []
+        for parent, child in zip(self.stack, self.stack[1:]):
+            parts.append(next((k for k, v in (parent.value.items() if parent.is_map else enumerate(parent.value)) if v is child.value), "?"))
+        if extra is not None:
+            parts.append(extra)
+        return "".join("/" + pointer_token(p) for p in parts)
+
     def expecting_key(self) -> bool:
-        return bool(self.stack) and isinstance(self.stack[-1].value, dict) and not self.stack[-1].has_key
+        stack = self.stack
+        return bool(stack) and stack[-1].is_map and not stack[-1].has_key
 
-    def _count(self, size: int, line: int) -> None:
-        self.nodes += size
-        if self.nodes > self.limits.max_nodes:
-            raise DocumentError(
-                f"the document expands to more than {self.limits.max_nodes} nodes (aliases expanded)", "maxNodes", line
-            )
+    def _too_many(self, line: int) -> DocumentError:
+        return DocumentError(
+            f"the document expands to more than {self.max_nodes} nodes (aliases expanded)", "maxNodes", line
+        )
 
-    def _place(self, value: Any, line: int) -> str:
-        if not self.stack:
+    def _place(self, value: Any, line: int, size: int, height: int) -> None:
+        stack = self.stack
+        if not stack:
             self.root = value
-            pointer = ""
+            self.root_line = line
+            return
+        frame = stack[-1]
+        if frame.is_map:
+            frame.value[frame.key] = value
+            frame.has_key = False
         else:
-            frame = self.stack[-1]
-            if isinstance(frame.value, dict):
-                pointer = f"{frame.pointer}/{pointer_token(frame.key)}"
-                frame.value[frame.key] = value
-                frame.has_key = False
-                frame.key = None
-                pointer_line = self.lines.get(pointer)
-                if pointer_line is not None:  # the key's line stays the entry's line
-                    line = pointer_line
-            else:
-                pointer = f"{frame.pointer}/{len(frame.value)}"
-                frame.value.append(value)
-        self.lines.setdefault(pointer, line)
-        return pointer
-
-    def _grow_parent(self, size: int, height: int) -> None:
-        if self.stack:
-            parent = self.stack[-1]
-            parent.size += size
-            parent.height = max(parent.height, height + 1)
+            self.lines[(id(frame.value), len(frame.value))] = line
+            frame.value.append(value)
+        frame.size += size
+        if height + 1 > frame.height:
+            frame.height = height + 1
 
     def key(self, key: str, line: int) -> None:
         frame = self.stack[-1]
         if key in frame.value:
-            first = self.lines.get(f"{frame.pointer}/{pointer_token(key)}")
+            first = self.lines.get((id(frame.value), key))
             where = f" (first at line {first})" if first else ""
-            raise DocumentError(
-                f"duplicate key '{_short(key)}'{where}", "duplicateKey", line, f"{frame.pointer}/{pointer_token(key)}"
-            )
+            raise DocumentError(f"duplicate key '{_short(key)}'{where}", "duplicateKey", line, self.pointer(key))
         frame.key = key
         frame.has_key = True
-        self.lines[f"{frame.pointer}/{pointer_token(key)}"] = line
+        self.lines[(id(frame.value), key)] = line
 
     def scalar(self, value: Any, line: int, anchor: Optional[str] = None) -> None:
-        self._count(1, line)
-        if self.expecting_key():
-            self.key(key_string(value), line)
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise self._too_many(line)
+        stack = self.stack
+        if stack and stack[-1].is_map and not stack[-1].has_key:
+            self.key(value if isinstance(value, str) else key_string(value), line)
         else:
-            self._place(value, line)
-            self._grow_parent(1, 0)
+            self._place(value, line, 1, 0)
         if anchor is not None:
             self.anchors[anchor] = _Anchor(value, 1, 0)
 
@@ -209,20 +226,25 @@ class _Builder:
             raise DocumentError("a mapping key must be a scalar (a string), not a collection", "complexKey", line)
         if len(self.stack) + 1 > self.limits.max_depth:
             raise DocumentError(
-                f"the document is nested more than {self.limits.max_depth} levels deep", "maxDepth", line,
-                self.stack[-1].pointer if self.stack else "",
+                f"the document is nested more than {self.limits.max_depth} levels deep", "maxDepth", line
             )
-        self._count(1, line)
-        pointer = self._place(value, line)
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            raise self._too_many(line)
+        self._place(value, line, 0, -1)  # sizes and height are added when the collection ends
         if anchor is not None:
             self.anchors[anchor] = _OPEN
-        self.stack.append(_Frame(value, pointer, anchor, line))
+        self.stack.append(_Frame(value, anchor))
 
     def end(self) -> None:
         frame = self.stack.pop()
         if frame.anchor is not None:
             self.anchors[frame.anchor] = _Anchor(frame.value, frame.size, frame.height)
-        self._grow_parent(frame.size, frame.height)
+        if self.stack:
+            parent = self.stack[-1]
+            parent.size += frame.size
+            if frame.height + 1 > parent.height:
+                parent.height = frame.height + 1
 
     def alias(self, name: str, line: int) -> None:
         self.aliases += 1
@@ -236,8 +258,7 @@ class _Builder:
         if self.expecting_key():
             if isinstance(anchor.value, (dict, list)):
                 raise DocumentError("a mapping key must be a scalar (a string), not a collection", "complexKey", line)
-            self._count(1, line)
-            self.key(key_string(anchor.value), line)
+            self.scalar(anchor.value, line)
             return
         if len(self.stack) + anchor.height > self.limits.max_depth:
             raise DocumentError(
@@ -246,9 +267,10 @@ class _Builder:
                 "maxDepth",
                 line,
             )
-        self._count(anchor.size, line)
-        self._place(anchor.value, line)
-        self._grow_parent(anchor.size, anchor.height)
+        self.nodes += anchor.size
+        if self.nodes > self.max_nodes:
+            raise self._too_many(line)
+        self._place(anchor.value, line, anchor.size, anchor.height)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -354,34 +376,40 @@ def read_yaml(text: str, limits: Limits = Limits()) -> Document:
     builder = _Builder(limits)
     documents = 0
     parser = _LOADER(text)
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
         while parser.check_event():
             event = parser.get_event()
-            line = event.start_mark.line + 1 if event.start_mark is not None else None
-            if isinstance(event, yaml.ScalarEvent):
-                _check_tag(event.tag, _SCALAR_TAGS, line)
-                if event.tag and event.tag != "!":
-                    value = resolve_tagged(event.value, event.tag, line)
-                elif event.tag is None and not event.style and event.implicit[0]:
-                    value = resolve_plain(event.value)
+            kind = type(event)
+            if kind is scalar_event:
+                line = event.start_mark.line + 1
+                tag = event.tag
+                if tag is None:
+                    value = resolve_plain(event.value) if not event.style and event.implicit[0] else event.value
                 else:
-                    value = event.value
+                    _check_tag(tag, _SCALAR_TAGS, line)
+                    value = event.value if tag == "!" else resolve_tagged(event.value, tag, line)
                 builder.scalar(value, line, event.anchor)
-            elif isinstance(event, yaml.MappingStartEvent):
+            elif kind in ends:
+                builder.end()
+            elif kind is yaml.MappingStartEvent:
+                line = event.start_mark.line + 1
                 _check_tag(event.tag, {CORE + "map"}, line)
                 builder.start({}, line, event.anchor)
-            elif isinstance(event, yaml.SequenceStartEvent):
+            elif kind is yaml.SequenceStartEvent:
+                line = event.start_mark.line + 1
                 _check_tag(event.tag, {CORE + "seq"}, line)
                 builder.start([], line, event.anchor)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                builder.end()
-            elif isinstance(event, yaml.AliasEvent):
-                builder.alias(event.anchor, line)
-            elif isinstance(event, yaml.DocumentStartEvent):
+            elif kind is alias_event:
+                builder.alias(event.anchor, event.start_mark.line + 1)
+            elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise DocumentError(
-                        "the file holds more than one YAML document (a second '---'): keep one", "multipleDocuments", line
+                        "the file holds more than one YAML document (a second '---'): keep one",
+                        "multipleDocuments",
+                        event.start_mark.line + 1,
                     )
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -391,7 +419,7 @@ def read_yaml(text: str, limits: Limits = Limits()) -> Document:
         raise DocumentError(f"YAML syntax error: {_short(str(error), 200)}", "syntax") from None
     finally:
         parser.dispose()
-    return Document(builder.root, builder.lines)
+    return builder.document()
 
 
 # --- JSON ------------------------------------------------------------------------------------------------------
@@ -438,7 +466,7 @@ def read_json(text: str, limits: Limits = Limits()) -> Document:
                 raise fail("expected a key in double quotes", position)
             key_line = line_at(position)
             key, position = _string(text, position, fail)
-            builder.key(key, key_line)
+            builder.scalar(key, key_line)  # a key is a node, as in YAML
             position = _WS.match(text, position).end()
             if not text.startswith(":", position):
                 raise fail("expected ':' after the key", position)
@@ -481,7 +509,7 @@ def read_json(text: str, limits: Limits = Limits()) -> Document:
         builder.scalar(value, line)
         position = _skip_comma(builder, text, _WS.match(text, position).end(), fail)
         done = not builder.stack
-    return Document(builder.root, builder.lines)
+    return builder.document()
 
 
 def _string(text: str, position: int, fail) -> tuple[str, int]:

@@ -12,18 +12,81 @@ for a missing or unexpected key, as ajv reports it), ``rule`` the JSON Schema ke
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import threading
+import time
 from typing import Any, Iterable, Optional
 
 import jsonschema
 from jsonschema.exceptions import SchemaError, ValidationError
+from jsonschema.validators import extend
 from referencing import Registry
 
 from .documents import Document, DocumentError, Limits, pointer_token, read
 
 #: Issues listed per file at most (the message says how many more there are).
 MAX_ISSUES = 100
+#: Schema errors collected per file at most: the check stops there (a file with more is reported as having more).
+MAX_ERRORS = 1000
+
+
+def _canonical(value: Any) -> Any:
+    """A hashable form in which equal JSON values are equal (1 == 1.0 as in JavaScript; true != 1)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return ("number", value)
+    if isinstance(value, dict):
+        return ("object", tuple(sorted((k, _canonical(v)) for k, v in value.items())))
+    if isinstance(value, list):
+        return ("array", tuple(_canonical(v) for v in value))
+    return ("other", repr(value))
+
+
+def _unique_items(validator, unique, instance, schema):
+    """uniqueItems in linear time (jsonschema compares unhashable items pairwise: quadratic on a long list)."""
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen: set = set()
+    for item in instance:
+        key = _canonical(item)
+        if key in seen:
+            yield ValidationError(f"{instance!r:.80} has non-unique elements")
+            return
+        seen.add(key)
+
+
+#: Seconds the schema check of one file may take. Files of the limits' size take well under a second; this bounds
+#: an organisation's costly schema (or a slow machine) so that a check never holds the server: past it, the file is
+#: refused (rule ``maxTime``).
+MAX_SECONDS = 3.0
+
+_clock = threading.local()
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _timed(keyword):
+    def check(validator, value, instance, schema):
+        deadline = getattr(_clock, "deadline", None)
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime()
+        return keyword(validator, value, instance, schema)
+
+    return check
+
+
+#: Draft 7 with a linear uniqueItems, every keyword checking the time budget of the file.
+Validator = extend(
+    jsonschema.Draft7Validator,
+    {name: _timed(fn) for name, fn in {**jsonschema.Draft7Validator.VALIDATORS, "uniqueItems": _unique_items}.items()},
+)
 
 
 class SchemaProblem(Exception):
@@ -41,18 +104,24 @@ def make_validator(schema: Any) -> jsonschema.Draft7Validator:
     except SchemaError as error:
         where = "/".join(str(p) for p in error.path)
         raise SchemaProblem(f"not a valid JSON Schema (draft-07) at '/{where}': {error.message[:200]}") from None
-    return jsonschema.Draft7Validator(schema, registry=Registry())
+    return Validator(schema, registry=Registry())
 
 
 def validate_value(file: str, document: Document, schema: Any) -> list[dict[str, Any]]:
     """The schema errors of a value, in document order, one per problem."""
-    validator = schema if isinstance(schema, jsonschema.Draft7Validator) else make_validator(schema)
+    validator = schema if isinstance(schema, Validator) else make_validator(schema)
     found: list[dict[str, Any]] = []
     seen: set[tuple[str, str, str]] = set()
+    _clock.deadline = time.monotonic() + MAX_SECONDS
     try:
-        errors = list(validator.iter_errors(document.value))
+        errors = list(itertools.islice(validator.iter_errors(document.value), MAX_ERRORS))
+    except _OutOfTime:
+        return [issue(file, "", document.line_of(""), f"the file takes longer than {MAX_SECONDS:g} s to check: "
+                      "make it smaller", "maxTime")]
     except Exception as error:  # an unresolvable $ref, a pattern Python cannot compile
         raise SchemaProblem(f"the schema cannot be applied ({type(error).__name__}: {str(error)[:200]})") from None
+    finally:
+        _clock.deadline = None
     for error in errors:
         for pointer, message, rule in describe(error):
             key = (pointer, message, rule)
@@ -71,7 +140,7 @@ def check(file: str, content: bytes | str, schema: Any, limits: Limits = Limits(
     except DocumentError as error:
         return [issue(file, error.pointer, error.line, error.message, error.rule)], []
     errors = validate_value(file, document, schema)
-    raw = schema.schema if isinstance(schema, jsonschema.Draft7Validator) else schema
+    raw = schema.schema if isinstance(schema, Validator) else schema
     return errors, unknown_keys(file, document, raw)
 
 
