@@ -274,4 +274,82 @@ test.describe('Shared configuration editor', () => {
       0
     );
   });
+
+  test("a local clone's model_config.yaml from the file browser: validated, saved, and committed to the project's repository", async ({
+    page,
+    tmpPath
+  }) => {
+    const { branch } = await configBranch(unique('galata-local'));
+    const local = (await configFile(branch))
+      .replace('s3://<project-bucket>/', 's3://customer-churn-123456789012/')
+      .replace(
+        '  instance_count: 1\n  volume_size:',
+        '  instance_count: 7\n  volume_size:'
+      );
+    await page.contents.uploadContent(
+      local,
+      'text',
+      `${tmpPath}/model_config.yaml`
+    );
+    await page.filebrowser.openDirectory(tmpPath);
+    await page
+      .locator('.jp-DirListing-item', { hasText: 'model_config.yaml' })
+      .click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: 'Edit Shared Configuration' })
+      .click();
+    const editor = page.locator('.jp-MLOps-config');
+    await expect(
+      editor.getByText(`${tmpPath}/model_config.yaml`)
+    ).toBeVisible();
+    await expect(line(editor, 'instance_count: 7')).toHaveCount(1);
+    await expect(editor.getByRole('status').first()).toContainText('Valid');
+    const select = editor.getByRole('combobox', { name: 'Branch' });
+    await select.focus();
+    await select.selectOption(branch);
+    await expect(line(editor, 'instance_count: 7')).toHaveCount(1);
+
+    // An invalid value cannot be saved; fixed, it is saved to the file.
+    await line(editor, 'instance_count: 7').click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('-1');
+    const save = editor.getByRole('button', { name: 'Save', exact: true });
+    await expect(save).toBeDisabled();
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('8');
+    await expect(save).toBeEnabled();
+    await save.click();
+    await expect
+      .poll(() =>
+        page.evaluate(
+          async path =>
+            (await (window as any).jupyterapp.serviceManager.contents.get(path))
+              .content,
+          `${tmpPath}/model_config.yaml`
+        )
+      )
+      .toContain('  instance_count: 8\n');
+
+    // Committed on top of the branch as it is: the diff is the clone's change.
+    await editor.getByRole('button', { name: 'Review & commit…' }).click();
+    const reviewPane = editor.getByRole('region', {
+      name: 'Review and commit'
+    });
+    const diff = reviewPane.getByRole('table', {
+      name: 'Changes against the branch head'
+    });
+    await expect(
+      diff.getByRole('row').filter({ hasText: 'instance_count: 8' })
+    ).toHaveCount(1);
+    await reviewPane.getByRole('checkbox').uncheck();
+    await reviewPane
+      .getByRole('button', { name: `Commit to ${branch}` })
+      .click();
+    await expect(
+      editor.getByText(new RegExp(`Committed [0-9a-f]{8} to ${branch}\\.`))
+    ).toBeVisible();
+    expect(await configFile(branch)).toContain('  instance_count: 8\n');
+  });
 });
