@@ -21,6 +21,19 @@ async function endOfLine(page: IJupyterLabPageFixture, target: Locator) {
   await page.keyboard.press('End');
 }
 
+/** Review & commit…: the review, whose diff against the branch head shows `changed` as a line. */
+async function openReview(editor: Locator, changed: string): Promise<Locator> {
+  await editor.getByRole('button', { name: 'Review & commit…' }).click();
+  const reviewPane = editor.getByRole('region', { name: 'Review and commit' });
+  const diff = reviewPane.getByRole('table', {
+    name: 'Changes against the branch head'
+  });
+  await expect(diff.getByRole('row').filter({ hasText: changed })).toHaveCount(
+    1
+  );
+  return reviewPane;
+}
+
 async function fixPlaceholder(editor: Locator) {
   await editor
     .getByRole('button', {
@@ -99,16 +112,7 @@ test.describe('Shared configuration editor', () => {
     await expect(review).toBeEnabled();
 
     // Review: the diff against the branch head, then commit with a pull request to main.
-    await review.click();
-    const reviewPane = editor.getByRole('region', {
-      name: 'Review and commit'
-    });
-    const diff = reviewPane.getByRole('table', {
-      name: 'Changes against the branch head'
-    });
-    await expect(
-      diff.getByRole('row').filter({ hasText: 'instance_count: 3' })
-    ).toHaveCount(1);
+    const reviewPane = await openReview(editor, 'instance_count: 3');
     await reviewPane.getByRole('textbox').fill('Three training instances');
     await expect(
       reviewPane.getByRole('checkbox', {
@@ -333,16 +337,7 @@ test.describe('Shared configuration editor', () => {
       .toContain('  instance_count: 8\n');
 
     // Committed on top of the branch as it is: the diff is the clone's change.
-    await editor.getByRole('button', { name: 'Review & commit…' }).click();
-    const reviewPane = editor.getByRole('region', {
-      name: 'Review and commit'
-    });
-    const diff = reviewPane.getByRole('table', {
-      name: 'Changes against the branch head'
-    });
-    await expect(
-      diff.getByRole('row').filter({ hasText: 'instance_count: 8' })
-    ).toHaveCount(1);
+    const reviewPane = await openReview(editor, 'instance_count: 8');
     await reviewPane.getByRole('checkbox').uncheck();
     await reviewPane
       .getByRole('button', { name: `Commit to ${branch}` })
