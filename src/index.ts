@@ -3,6 +3,7 @@ import { packagesPlugin } from './packages/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
 import { projectPlugin } from './project/plugin';
 import { registryPlugin } from './registry/plugin';
+import { runsPlugin } from './runs/plugin';
 import { sidebarPlugin } from './sidebar/plugin';
 
 export default [
@@ -11,5 +12,6 @@ export default [
   projectPlugin,
   pipelinesPlugin,
   registryPlugin,
+  runsPlugin,
   packagesPlugin
 ];

@@ -29,6 +29,7 @@ export namespace PluginIDs {
   export const pipelines = `${EXTENSION_ID}:pipelines`;
   export const registry = `${EXTENSION_ID}:registry`;
   export const packages = `${EXTENSION_ID}:packages`;
+  export const runs = `${EXTENSION_ID}:runs`;
 }
 
 /** Every command of the extension; all are in the command palette. */
@@ -49,6 +50,9 @@ export namespace CommandIDs {
   export const approveDeployment = `${EXTENSION_ID}:approve-deployment`;
   export const rejectDeployment = `${EXTENSION_ID}:reject-deployment`;
   export const installPackages = `${EXTENSION_ID}:install-packages`;
+  export const openRunsTable = `${EXTENSION_ID}:open-runs-table`;
+  export const compareRuns = `${EXTENSION_ID}:compare-runs`;
+  export const showNotebookRuns = `${EXTENSION_ID}:show-notebook-runs`;
 }
 
 /** What the server knows about where the extension runs (`GET <prefix>/context`). */
