@@ -221,9 +221,9 @@ export function registerRunsCommands(ctx: IRunsCommandsContext): {
       try {
         const panel = ctx.notebooks?.currentWidget;
         const kernel = panel?.sessionContext.session?.kernel;
+        const { askKernel, experimentOfContext } = await import('./kernel');
         let context: IKernelRunContext | null = null;
         if (kernel) {
-          const { askKernel } = await import('./kernel');
           context = await askKernel(kernel);
         }
         const target = await experimentOfContext(await ctx.model(), context);
@@ -254,61 +254,4 @@ export function registerRunsCommands(ctx: IRunsCommandsContext): {
     ctx.palette?.addItem({ command, category: trans.__('SageMaker MLOps') });
   }
   return { openTable, compare };
-}
-
-/** The experiment (and run) a kernel's context names, among the project's (or as the kernel names it). */
-export async function experimentOfContext(
-  model: Pick<RunsModel, 'allExperiments'>,
-  context: IKernelRunContext | null
-): Promise<{ experiment?: IExperiment; runKey?: string }> {
-  if (!context || (!context.mlflow && !context.sagemaker)) {
-    return {};
-  }
-  const experiments = await model.allExperiments();
-  const mlflow = context.mlflow;
-  if (mlflow && (mlflow.experimentId || mlflow.experimentName)) {
-    const experiment =
-      experiments.find(
-        e =>
-          e.source === 'mlflow' &&
-          (mlflow.experimentId
-            ? e.id === mlflow.experimentId
-            : e.name === mlflow.experimentName)
-      ) ??
-      (mlflow.experimentId
-        ? {
-            id: mlflow.experimentId,
-            name: mlflow.experimentName ?? mlflow.experimentId,
-            source: 'mlflow' as const,
-            tags: {}
-          }
-        : undefined);
-    if (experiment) {
-      return {
-        experiment,
-        runKey: mlflow.runId ? `mlflow:${mlflow.runId}` : undefined
-      };
-    }
-  }
-  const sagemaker = context.sagemaker;
-  if (sagemaker?.experimentName) {
-    const experiment = experiments.find(
-      e =>
-        e.source === 'sagemaker-experiments' &&
-        (e.id === sagemaker.experimentName ||
-          e.name === sagemaker.experimentName)
-    ) ?? {
-      id: sagemaker.experimentName,
-      name: sagemaker.experimentName,
-      source: 'sagemaker-experiments' as const,
-      tags: {}
-    };
-    return {
-      experiment,
-      runKey: sagemaker.trialComponentName
-        ? `sagemaker-experiments:${sagemaker.trialComponentName}`
-        : undefined
-    };
-  }
-  return {};
 }

@@ -5,6 +5,8 @@
  */
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 
+import type { IExperiment } from '../core/runs/types';
+
 /** What the kernel said. */
 export interface IKernelRunContext {
   mlflow?: { runId?: string; experimentId?: string; experimentName?: string };
@@ -151,4 +153,61 @@ export async function askKernel(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The experiment (and run) a kernel's context names, among the project's (or as the kernel names it). */
+export async function experimentOfContext(
+  model: { allExperiments(): Promise<IExperiment[]> },
+  context: IKernelRunContext | null
+): Promise<{ experiment?: IExperiment; runKey?: string }> {
+  if (!context || (!context.mlflow && !context.sagemaker)) {
+    return {};
+  }
+  const experiments = await model.allExperiments();
+  const mlflow = context.mlflow;
+  if (mlflow && (mlflow.experimentId || mlflow.experimentName)) {
+    const experiment =
+      experiments.find(
+        e =>
+          e.source === 'mlflow' &&
+          (mlflow.experimentId
+            ? e.id === mlflow.experimentId
+            : e.name === mlflow.experimentName)
+      ) ??
+      (mlflow.experimentId
+        ? {
+            id: mlflow.experimentId,
+            name: mlflow.experimentName ?? mlflow.experimentId,
+            source: 'mlflow' as const,
+            tags: {}
+          }
+        : undefined);
+    if (experiment) {
+      return {
+        experiment,
+        runKey: mlflow.runId ? `mlflow:${mlflow.runId}` : undefined
+      };
+    }
+  }
+  const sagemaker = context.sagemaker;
+  if (sagemaker?.experimentName) {
+    const experiment = experiments.find(
+      e =>
+        e.source === 'sagemaker-experiments' &&
+        (e.id === sagemaker.experimentName ||
+          e.name === sagemaker.experimentName)
+    ) ?? {
+      id: sagemaker.experimentName,
+      name: sagemaker.experimentName,
+      source: 'sagemaker-experiments' as const,
+      tags: {}
+    };
+    return {
+      experiment,
+      runKey: sagemaker.trialComponentName
+        ? `sagemaker-experiments:${sagemaker.trialComponentName}`
+        : undefined
+    };
+  }
+  return {};
 }
