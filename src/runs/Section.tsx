@@ -222,7 +222,7 @@ function RowContent(props: IViewProps & { row: Row }): JSX.Element {
 /** What tells an experiment's name apart: what follows the project's name. */
 function tailOf(name: string, project?: string): number {
   return project && name.startsWith(project) && name.length > project.length
-    ? Math.max(8, name.length - project.length)
+    ? Math.min(18, Math.max(8, name.length - project.length))
     : 14;
 }
 

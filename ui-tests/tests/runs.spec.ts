@@ -236,6 +236,7 @@ test.describe('Runs', () => {
     ).toHaveText('MLflow');
 
     await sortAndFilter(table, prefix, HOSTILE);
+    await page.screenshot({ path: 'test-results/runs-table-mlflow.png' });
     const compare = await compareThree(page, table, prefix);
 
     // The history chart of val_auc: one series per run, drawn on a canvas.
@@ -308,5 +309,68 @@ test.describe('Runs', () => {
     });
     await expect(scatter.locator('canvas')).toBeVisible();
     await screenshots(page, compare, 'runs-compare-sagemaker');
+  });
+
+  test("Notebook: the command shows the runs of the kernel's active MLflow run, else every run of the project", async ({
+    page
+  }) => {
+    const prefix = unique('nb');
+    const experiment = `customer-churn-galata-${prefix}`;
+    const { experimentId } = await createMlflowExperiment(
+      experiment,
+      threeRuns(prefix, `${prefix}-delta`)
+    );
+    await openProject(page);
+    await page.notebook.createNew(`${prefix}.ipynb`);
+    await page.notebook.setCell(
+      0,
+      'code',
+      [
+        'import mlflow',
+        `mlflow.set_tracking_uri(${JSON.stringify(process.env.MLFLOW_TRACKING_URI)})`,
+        `active = mlflow.start_run(experiment_id="${experimentId}", run_name="${prefix}-notebook")`,
+        'print(active.info.run_id)'
+      ].join('\n')
+    );
+    await page.notebook.runCell(0);
+    const runId = ((await page.notebook.getCellTextOutput(0)) ?? [''])
+      .join('')
+      .trim();
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+
+    const palette = async () => {
+      await page.keyboard.press('Control+Shift+C');
+      const input = page
+        .getByRole('textbox', { name: 'Command palette' })
+        .or(page.locator('.lm-CommandPalette-input'));
+      await input.first().fill("Show Runs of This Notebook's Experiment");
+      await page.keyboard.press('Enter');
+    };
+    await page.notebook.activate(`${prefix}.ipynb`);
+    await palette();
+    const table = page.locator('.jp-MLOps-runs-table-tab');
+    await expect(
+      page.getByRole('tab', { name: `Runs · ${experiment}` })
+    ).toBeVisible({ timeout: 30000 });
+    const marked = table.locator('.jp-MLOps-highlight');
+    await expect(marked).toHaveAttribute('data-run-id', runId);
+    await expect(marked).toContainText(`${prefix}-notebook`);
+
+    // Once the run ended, the kernel records to no run: the table of every run of the project opens.
+    await page.notebook.activate(`${prefix}.ipynb`);
+    await page.notebook.setCell(0, 'code', 'mlflow.end_run()');
+    await page.notebook.runCell(0);
+    await palette();
+    await expect(
+      page.getByRole('tab', { name: 'Runs · customer-churn', exact: true })
+    ).toBeVisible({ timeout: 30000 });
+    await expect(
+      page.getByText(
+        "The notebook's kernel has no active MLflow or SageMaker run",
+        {
+          exact: false
+        }
+      )
+    ).toBeVisible();
   });
 });

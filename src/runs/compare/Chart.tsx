@@ -64,6 +64,15 @@ export function align(
   return [Array.from(x), ...ys] as uPlot.AlignedData;
 }
 
+/** A scatter's range: its points away from the edges (5 % each side; a single value gets room too). */
+function padded(_: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  if (min === null || max === null) {
+    return [0, 1];
+  }
+  const span = max - min || Math.abs(max) || 1;
+  return [min - span * 0.05, max + span * 0.05];
+}
+
 export function Chart(props: IChartProps): JSX.Element {
   const ref = React.useRef<HTMLDivElement>(null);
   const [theme, setTheme] = React.useState(0);
@@ -86,9 +95,10 @@ export function Chart(props: IChartProps): JSX.Element {
     const text = cssValue(node, '--jp-ui-font-color1', '#000');
     const muted = cssValue(node, '--jp-ui-font-color2', '#666');
     const grid = cssValue(node, '--jp-border-color2', '#ddd');
-    const family = cssValue(node, '--jp-ui-font-family', 'sans-serif');
-    const size = cssValue(node, '--jp-ui-font-size0', '11px');
-    const font = `${size} ${family}`;
+    // uPlot lays out its axes from a font size in px: the container's computed one (the theme's size0).
+    const style = getComputedStyle(node);
+    const px = Math.round(parseFloat(style.fontSize) || 11);
+    const font = `${px}px ${style.fontFamily || 'sans-serif'}`;
     const colour = (index: number) =>
       cssValue(node, SERIES_COLOURS[index % SERIES_COLOURS.length], '#1976d2');
     const axis = (label: string): uPlot.Axis => ({
@@ -109,9 +119,13 @@ export function Chart(props: IChartProps): JSX.Element {
       scales: {
         x: {
           time: false,
-          ...(categories ? { range: [-0.5, categories.length - 0.5] } : {})
+          ...(categories
+            ? { range: [-0.5, categories.length - 0.5] }
+            : scatter
+              ? { range: padded }
+              : {})
         },
-        y: props.logY ? { distr: 3 } : {}
+        y: props.logY ? { distr: 3 } : scatter ? { range: padded } : {}
       },
       axes: [
         {

@@ -356,7 +356,8 @@ function HistoryChart(props: IProps): JSX.Element {
           trans={trans}
         />
       ) : (
-        !loading && (
+        !loading &&
+        summaryOnly.length === 0 && (
           <p className="jp-MLOps-muted">
             {trans.__('No run has a history of %1.', metric)}
           </p>
