@@ -23,6 +23,8 @@ const results = {
   sidebarScale: read('bench-scale.json'),
   registrySeeded: read('bench-registry-seeded.json'),
   registryScale: read('bench-registry-scale.json'),
+  runsSeeded: read('bench-runs-seeded.json'),
+  runsScale: read('bench-runs-scale.json'),
   proxy: read('bench-proxy.json'),
   packages: read('bench-packages.json')
 };
@@ -61,6 +63,24 @@ for (const [label, r] of [['seeded', results.registrySeeded], ['--scale', result
   add(`registry (${label}): shown to first group rows / group expanded to first version rows, median of ${r.runs}`, `${r.firstGroupRowsMs.median} ms / ${r.firstVersionRowsMs.median} ms`);
   add(`registry (${label}): AWS requests per refresh, project group expanded`, `${r.requestsPerRefresh} (${Object.entries(r.requestsByOperation).map(([k, v]) => `${k.replace(/^(SageMaker|CodePipeline_20150709)\./, '')} ${v}`).join(', ')})`, label === '--scale' ? '<= 60' : '', label === '--scale' ? r.requestsPerRefresh <= 60 : undefined);
   add(`registry (${label}): rows in the DOM (virtualized)`, `${r.domRows}`, 'bounded');
+}
+const SOURCE_NAMES = { 'sagemaker-experiments': 'SageMaker Experiments', mlflow: 'MLflow' };
+for (const [label, r] of [['seeded', results.runsSeeded], ['--scale', results.runsScale]]) {
+  if (!r) {
+    continue;
+  }
+  for (const [source, b] of Object.entries(r.sources)) {
+    add(`runs table (${label}), ${SOURCE_NAMES[source] ?? source}: open to first rows / every run read (${b.runs} runs), median of ${r.runs}`, `${b.firstRowsMs.median} ms (min ${b.firstRowsMs.min}, max ${b.firstRowsMs.max}) / ${b.allRunsMs.median} ms`);
+    add(`runs table (${label}), ${SOURCE_NAMES[source] ?? source}: rows in the DOM with every run read (virtualized)`, `${b.domRows}`, 'bounded');
+  }
+  const c = r.compare;
+  if (c) {
+    add(`compare of ${c.runs} runs with ${c.stepsPerHistory.toLocaleString('en')}-step histories: Compare to the history chart drawn with every series (first series), median of ${r.runs}`, `${c.toChartMs.median} ms (${c.toFirstSeriesMs ? c.toFirstSeriesMs.median : '?'} ms) ; min ${c.toChartMs.min}, max ${c.toChartMs.max}; the first compare, with the chart chunk loading: ${c.firstToChartMs} ms`);
+    if (c.directHistoriesMs) {
+      add(`compare: the same ${c.runs} histories read straight from the tracking server (the floor), median of ${r.runs}`, `${c.directHistoriesMs.median} ms`);
+    }
+    add('chart chunk (uPlot and the charts, loaded when a chart is first shown)', `${c.chartChunk.gzipKB} KB gzip (${c.chartChunk.rawKB} KB raw, ${c.chartChunk.files.length} files)`);
+  }
 }
 const p = results.proxy;
 if (p) {

@@ -373,4 +373,74 @@ test.describe('Runs', () => {
       )
     ).toBeVisible();
   });
+
+  test('reads well at 220 px: experiment and run names on their lines, nothing spills sideways', async ({
+    page
+  }) => {
+    const runs = await openRuns(page);
+    const panel = page.locator('#sagemaker-mlops-sidebar');
+    await page.evaluate(() =>
+      document.documentElement.style.setProperty(
+        '--jp-sidebar-min-width',
+        '200px'
+      )
+    );
+    const tab = page.getByRole('tab', { name: 'SageMaker MLOps' });
+    await tab.click();
+    await expect(panel).toBeHidden();
+    await tab.click();
+    await expect(panel).toBeVisible();
+    const width = (await panel.boundingBox())!.width;
+    const grip = await page.evaluate(() => {
+      const handle = [
+        ...document.getElementById('jp-main-split-panel')!.children
+      ].find(
+        c =>
+          c.classList.contains('lm-SplitPanel-handle') &&
+          !c.classList.contains('lm-mod-hidden')
+      )!;
+      const r = handle.getBoundingClientRect();
+      return { x: r.x + r.width / 2, y: r.y + 200 };
+    });
+    await page.mouse.move(grip.x, grip.y);
+    await page.mouse.down();
+    await page.mouse.move(grip.x - (width - 220), grip.y, { steps: 5 });
+    await page.mouse.up();
+    await expect
+      .poll(async () => Math.round((await panel.boundingBox())!.width))
+      .toBeLessThanOrEqual(222);
+
+    // The seeded MLflow experiment named after the project, expanded: runs with their status and metrics.
+    const experiment = runs.locator(
+      '.jp-MLOps-experiment-row[data-source="mlflow"][data-experiment-name="customer-churn"]'
+    );
+    await experiment.scrollIntoViewIfNeeded();
+    await experiment.click();
+    const run = runs.locator('.jp-MLOps-run-row').first();
+    await expect(run).toBeVisible();
+    await expect(run.locator('.jp-MLOps-metric-chip').first()).toBeVisible();
+    const boxes = await runs
+      .locator('.jp-MLOps-row-name, .jp-MLOps-metric-chip')
+      .evaluateAll(nodes =>
+        nodes.map(n => {
+          const r = n.getBoundingClientRect();
+          return {
+            text: n.textContent ?? '',
+            width: r.width,
+            height: r.height
+          };
+        })
+      );
+    expect(boxes.length).toBeGreaterThan(4);
+    for (const b of boxes) {
+      expect(b.width, `"${b.text}" is ${b.width}x${b.height}`).toBeGreaterThan(
+        b.height
+      );
+    }
+    const overflow = await runs
+      .locator('.jp-MLOps-tree')
+      .evaluate(n => n.scrollWidth - n.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: 'test-results/runs-sidebar-220px.png' });
+  });
 });

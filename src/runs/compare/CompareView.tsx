@@ -478,14 +478,20 @@ function readyCount(model: CompareModel, metric: string): number {
   }).length;
 }
 
-/** The metric the charts open on: a validation or test metric most runs have, else the first. */
+/**
+ * The metric the charts open on: one with a history over steps (its last value at a step past 0), then the
+ * one most runs have, a validation or test metric before others, then by name.
+ */
 function preferredMetric(
   runs: readonly IRun[],
   names: readonly string[]
 ): string | undefined {
   const count = (name: string) => runs.filter(r => r.metrics[name]).length;
+  const stepped = (name: string) =>
+    runs.some(r => (r.metrics[name]?.step ?? 0) > 0);
   const ranked = [...names].sort(
     (a, b) =>
+      Number(stepped(b)) - Number(stepped(a)) ||
       count(b) - count(a) ||
       Number(!/val|test/i.test(a)) - Number(!/val|test/i.test(b)) ||
       a.localeCompare(b)
