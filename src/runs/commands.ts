@@ -15,7 +15,7 @@ import { contextTarget, notifyError } from '../shared/commands';
 import { CommandIDs, IMLOpsConnection, IMLOpsProject } from '../tokens';
 import type { IKernelRunContext } from './kernel';
 import type { RunsModel } from './model';
-import { experimentKey, RUN_SOURCES } from './rules';
+import { experimentKey, RUN_SOURCES } from './keys';
 import type { RunsTableTab } from './table/RunsTable';
 
 export interface IRunsCommandsContext {

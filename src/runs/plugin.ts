@@ -24,7 +24,7 @@ import {
 } from '../tokens';
 import { registerRunsCommands } from './commands';
 import type { RunsModel } from './model';
-import { RUN_SOURCES, enabledSources } from './rules';
+import { RUN_SOURCES, enabledSources } from './keys';
 import type { RunsTableTab } from './table/RunsTable';
 
 /**

@@ -3,31 +3,9 @@
  * enables, links, and what a table column is. Unit-tested.
  */
 import { parseArn } from '../core/arn';
-import type { IExperiment, IRun, IRunSource } from '../core/runs/types';
+import type { IRun } from '../core/runs/types';
 
-export const RUN_SOURCES: readonly IRunSource[] = [
-  'sagemaker-experiments',
-  'mlflow'
-];
-
-/** A run, unique across sources. */
-export function runKey(run: Pick<IRun, 'source' | 'id'>): string {
-  return `${run.source}:${run.id}`;
-}
-
-/** An experiment, unique across sources. */
-export function experimentKey(
-  experiment: Pick<IExperiment, 'source' | 'id'>
-): string {
-  return `${experiment.source}:${experiment.id}`;
-}
-
-/** The sources a setting names, in the fixed order, unknown names dropped; all of them when none is valid. */
-export function enabledSources(setting: unknown): IRunSource[] {
-  const named = Array.isArray(setting) ? setting : [];
-  const found = RUN_SOURCES.filter(s => named.includes(s));
-  return found.length ? found : [...RUN_SOURCES];
-}
+export { RUN_SOURCES, enabledSources, experimentKey, runKey } from './keys';
 
 /** How much a metric name says about a model: validation and test metrics first, then the rest. */
 function metricRank(name: string): number {

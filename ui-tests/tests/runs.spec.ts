@@ -377,8 +377,7 @@ test.describe('Runs', () => {
   test('reads well at 220 px: experiment and run names on their lines, nothing spills sideways', async ({
     page
   }) => {
-    const runs = await openRuns(page);
-    const panel = page.locator('#sagemaker-mlops-sidebar');
+    const panel = await openProject(page);
     await page.evaluate(() =>
       document.documentElement.style.setProperty(
         '--jp-sidebar-min-width',
@@ -409,11 +408,18 @@ test.describe('Runs', () => {
     await expect
       .poll(async () => Math.round((await panel.boundingBox())!.width))
       .toBeLessThanOrEqual(222);
+    const runs = await openRuns(page);
 
     // The seeded MLflow experiment named after the project, expanded: runs with their status and metrics.
     const experiment = runs.locator(
       '.jp-MLOps-experiment-row[data-source="mlflow"][data-experiment-name="customer-churn"]'
     );
+    // The tree is virtualized: scroll it until the row is rendered.
+    const tree = runs.locator('.jp-MLOps-tree');
+    for (let i = 0; i < 50 && (await experiment.count()) === 0; i++) {
+      await tree.evaluate(n => n.scrollBy(0, 150));
+      await page.waitForTimeout(100);
+    }
     await experiment.scrollIntoViewIfNeeded();
     await experiment.click();
     const run = runs.locator('.jp-MLOps-run-row').first();
