@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks (`make bench`): start-up, the sidebar seeded and at --scale, the proxy, package installs; then bench/results.{md,json}.
+# Benchmarks (`make bench`): start-up, the sidebar, registry and runs seeded and at --scale, the proxy, package installs; then bench/results.{md,json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -16,6 +16,7 @@ for mode in seeded scale; do
   fi
   (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js sidebar.bench.ts)
   (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js registry.bench.ts)
+  (cd ui-tests && BENCH_LABEL=$mode npx playwright test -c playwright.bench.config.js runs.bench.ts)
   bash .ci/devstack.sh stop
 done
 python bench/proxy_overhead.py --out "$results/bench-proxy.json"

@@ -24,6 +24,8 @@ const results = {
   registrySeeded: read('bench-registry-seeded.json'),
   registryScale: read('bench-registry-scale.json'),
   config: read('bench-config.json'),
+  runsSeeded: read('bench-runs-seeded.json'),
+  runsScale: read('bench-runs-scale.json'),
   proxy: read('bench-proxy.json'),
   packages: read('bench-packages.json')
 };
@@ -63,10 +65,28 @@ for (const [label, r] of [['seeded', results.registrySeeded], ['--scale', result
   add(`registry (${label}): AWS requests per refresh, project group expanded`, `${r.requestsPerRefresh} (${Object.entries(r.requestsByOperation).map(([k, v]) => `${k.replace(/^(SageMaker|CodePipeline_20150709)\./, '')} ${v}`).join(', ')})`, label === '--scale' ? '<= 60' : '', label === '--scale' ? r.requestsPerRefresh <= 60 : undefined);
   add(`registry (${label}): rows in the DOM (virtualized)`, `${r.domRows}`, 'bounded');
 }
-const c = results.config;
-if (c) {
-  add(`config editor (${c.lines}-line model_config.yaml): command to an editable form, median of ${c.runs}`, `${c.tabToEditableFormMs.median} ms (min ${c.tabToEditableFormMs.min}, max ${c.tabToEditableFormMs.max})`);
-  add(`config editor: parse + validation per keystroke in the text view (${c.keystrokes ?? 40} keys)`, `median ${c.validationPerKeystrokeMs.median} ms, p95 ${c.validationPerKeystrokeMs.p95} ms; key to status updated ${c.keystrokeRoundTripMs.median} ms median (Playwright's own round trip included)`);
+const cfg = results.config;
+if (cfg) {
+  add(`config editor (${cfg.lines}-line model_config.yaml): command to an editable form, median of ${cfg.runs}`, `${cfg.tabToEditableFormMs.median} ms (min ${cfg.tabToEditableFormMs.min}, max ${cfg.tabToEditableFormMs.max})`);
+  add(`config editor: parse + validation per keystroke in the text view (${cfg.keystrokes ?? 40} keys)`, `median ${cfg.validationPerKeystrokeMs.median} ms, p95 ${cfg.validationPerKeystrokeMs.p95} ms; key to status updated ${cfg.keystrokeRoundTripMs.median} ms median (Playwright's own round trip included)`);
+}
+const SOURCE_NAMES = { 'sagemaker-experiments': 'SageMaker Experiments', mlflow: 'MLflow' };
+for (const [label, r] of [['seeded', results.runsSeeded], ['--scale', results.runsScale]]) {
+  if (!r) {
+    continue;
+  }
+  for (const [source, b] of Object.entries(r.sources)) {
+    add(`runs table (${label}), ${SOURCE_NAMES[source] ?? source}: open to first rows / every run read (${b.runs} runs), median of ${r.runs}`, `${b.firstRowsMs.median} ms (min ${b.firstRowsMs.min}, max ${b.firstRowsMs.max}) / ${b.allRunsMs.median} ms`);
+    add(`runs table (${label}), ${SOURCE_NAMES[source] ?? source}: rows in the DOM with every run read (virtualized)`, `${b.domRows}`, 'bounded');
+  }
+  const c = r.compare;
+  if (c) {
+    add(`compare of ${c.runs} runs with ${c.stepsPerHistory.toLocaleString('en')}-step histories: Compare to the history chart drawn with every series (first series), median of ${r.runs}`, `${c.toChartMs.median} ms (${c.toFirstSeriesMs ? c.toFirstSeriesMs.median : '?'} ms) ; min ${c.toChartMs.min}, max ${c.toChartMs.max}; the first compare, with the chart chunk loading: ${c.firstToChartMs} ms`);
+    if (c.directHistoriesMs) {
+      add(`compare: the same ${c.runs} histories read straight from the tracking server (the floor), median of ${r.runs}`, `${c.directHistoriesMs.median} ms`);
+    }
+    add('chart chunk (uPlot and the charts, loaded when a chart is first shown)', `${c.chartChunk.gzipKB} KB gzip (${c.chartChunk.rawKB} KB raw, ${c.chartChunk.files.length} files)`);
+  }
 }
 const p = results.proxy;
 if (p) {

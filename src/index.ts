@@ -4,6 +4,7 @@ import { packagesPlugin } from './packages/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
 import { projectPlugin } from './project/plugin';
 import { registryPlugin } from './registry/plugin';
+import { runsPlugin } from './runs/plugin';
 import { sidebarPlugin } from './sidebar/plugin';
 
 export default [
@@ -12,6 +13,7 @@ export default [
   projectPlugin,
   pipelinesPlugin,
   registryPlugin,
+  runsPlugin,
   packagesPlugin,
   configPlugin
 ];

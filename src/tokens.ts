@@ -30,6 +30,7 @@ export namespace PluginIDs {
   export const registry = `${EXTENSION_ID}:registry`;
   export const packages = `${EXTENSION_ID}:packages`;
   export const config = `${EXTENSION_ID}:config`;
+  export const runs = `${EXTENSION_ID}:runs`;
 }
 
 /** Every command of the extension; all are in the command palette. */
@@ -52,6 +53,9 @@ export namespace CommandIDs {
   export const installPackages = `${EXTENSION_ID}:install-packages`;
   export const editSharedConfig = `${EXTENSION_ID}:edit-shared-config`;
   export const editSharedConfigFile = `${EXTENSION_ID}:edit-shared-config-file`;
+  export const openRunsTable = `${EXTENSION_ID}:open-runs-table`;
+  export const compareRuns = `${EXTENSION_ID}:compare-runs`;
+  export const showNotebookRuns = `${EXTENSION_ID}:show-notebook-runs`;
 }
 
 /** What the server knows about where the extension runs (`GET <prefix>/context`). */

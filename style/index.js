@@ -1,2 +1,3 @@
 import './base.css';
 import './config.css';
+import './runs.css';

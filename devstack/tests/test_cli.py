@@ -78,6 +78,14 @@ def test_scale_volume_is_there_and_pages_fast(scaled_sm):
     assert len(pipelines) == len(set(pipelines)) >= 500
     components = sum(len(p["TrialComponentSummaries"]) for p in sm.get_paginator("list_trial_components").paginate(PaginationConfig={"PageSize": 100}))
     assert components >= 5000
+    # they are the runs of the experiment <project>-scale (through its trial), tagged with the project
+    experiments = sm.search(Resource="Experiment", SearchExpression={"Filters": [
+        {"Name": "Tags.sagemaker:project-name", "Operator": "Equals", "Value": "customer-churn"}]})["Results"]
+    assert "customer-churn-scale" in {e["Experiment"]["ExperimentName"] for e in experiments}
+    runs = sm.search(Resource="ExperimentTrialComponent", MaxResults=100, SortBy="CreationTime", SortOrder="Descending",
+                     SearchExpression={"Filters": [{"Name": "Parents.ExperimentName", "Operator": "Equals", "Value": "customer-churn-scale"}]})
+    assert len(runs["Results"]) == 100 and runs["NextToken"]
+    assert runs["Results"][0]["TrialComponent"]["Parents"][0]["TrialName"] == "customer-churn-scale-trial"
     project = json.loads(urllib.request.urlopen(env["DEVSTACK_CONTROL_URL"] + "/health", timeout=5).read())["projects"][0]
     group = f"{project['name']}-{project['id']}"
     newest = sm.list_model_packages(ModelPackageGroupName=group, SortOrder="Descending", MaxResults=1)["ModelPackageSummaryList"][0]

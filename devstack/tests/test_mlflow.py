@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from _ext_server import make_state
-from mlops_devstack.mlflow_server import _run_plan, seed_mlflow, start_mlflow, stop_mlflow
+from mlops_devstack.mlflow_server import LONG_RUNS, LONG_STEPS, _finished_indices, _run_plan, seed_mlflow, start_mlflow, stop_mlflow
 
 PROJECT = {"name": "customer-churn", "id": "p-abc123def456", "bucket": "customer-churn-123456789012"}
 
@@ -124,3 +124,17 @@ def test_managed_endpoint_in_front_of_the_real_server(stack, mlflow_url, monkeyp
         assert set(managed) <= {e["name"] for e in json.loads(response.read())["experiments"]}
     status, body = send(stack, sign_as="")
     assert status == 403
+
+
+def test_long_histories_plans_are_finished_runs_with_every_step():
+    """--scale's compare benchmark: 10 runs, each metric a 10,000-step history (no failed or killed run)."""
+    import random
+
+    rng = random.Random("customer-churn:customer-churn-long-histories")
+    plans = [_run_plan(PROJECT, i, rng, LONG_STEPS) for i in _finished_indices(LONG_RUNS)]
+    assert len(plans) == LONG_RUNS == 10
+    assert {p["status"] for p in plans} == {"FINISHED"}
+    for plan in plans:
+        steps = [step for key, _, _, step in plan["metrics"] if key == "validation:auc"]
+        assert steps == list(range(LONG_STEPS))
+

@@ -1,7 +1,5 @@
-import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
-import { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
 import { executionId, pipelineOfArn } from '../core/arn';
@@ -13,8 +11,7 @@ import { MiddleEllipsis } from '../shared/MiddleEllipsis';
 import { ResourceTree } from '../shared/ResourceTree';
 import { StatusBadge } from '../shared/StatusBadge';
 import { formatTime, runDuration, statusLabel } from '../shared/format';
-import { IPollView } from '../shared/poll';
-import { watchVisibility } from '../shared/visibility';
+import { ModelSection, SectionFrame } from '../shared/SectionFrame';
 import { TRANSLATION_DOMAIN } from '../tokens';
 import { PipelinesModel } from './model';
 import { Row, buildRows } from './rows';
@@ -31,51 +28,35 @@ const ROW_HEIGHTS: Record<Row['kind'], number> = {
 };
 
 /** The Pipelines section of the sidebar: the project's pipelines, their executions and steps, as one tree. */
-export class PipelinesSection extends ReactWidget {
+export class PipelinesSection extends ModelSection<PipelinesModel> {
   constructor(options: {
     model: PipelinesModel;
     translator: ITranslator;
     /** Open an execution in a main-area tab. */
     openExecution: (executionArn: string, pipelineName: string) => void;
   }) {
-    super();
-    this._model = options.model;
-    this._trans = options.translator.load(TRANSLATION_DOMAIN);
+    const trans = options.translator.load(TRANSLATION_DOMAIN);
+    super({
+      model: options.model,
+      label: trans.__('Pipelines'),
+      className: 'jp-MLOps-pipelines'
+    });
+    this._trans = trans;
     this._open = options.openExecution;
-    this.addClass('jp-MLOps-pipelines');
-    this.node.setAttribute('role', 'region');
-    this.node.setAttribute('aria-label', this._trans.__('Pipelines'));
-    this._view = this._model.addView();
-    this._visibility = watchVisibility(this, visible =>
-      this._view.setVisible(visible)
-    );
   }
 
-  dispose(): void {
-    this._visibility.dispose();
-    this._view.dispose();
-    super.dispose();
-  }
-
-  render(): JSX.Element {
+  protected renderContent(): JSX.Element {
     return (
-      <UseSignal signal={this._model.changed}>
-        {() => (
-          <PipelinesView
-            model={this._model}
-            trans={this._trans}
-            openExecution={this._open}
-          />
-        )}
-      </UseSignal>
+      <PipelinesView
+        model={this.model}
+        trans={this._trans}
+        openExecution={this._open}
+      />
     );
   }
 
-  private _model: PipelinesModel;
   private _trans: TranslationBundle;
   private _open: (executionArn: string, pipelineName: string) => void;
-  private _view: IPollView;
-  private _visibility: IDisposable;
 }
 
 interface IViewProps {
@@ -96,30 +77,13 @@ function PipelinesView(props: IViewProps): JSX.Element {
   );
   return (
     <>
-      {/* Not a live region: a refresh runs on every poll, and only what changes is worth announcing. */}
-      <div className="jp-MLOps-status-line jp-MLOps-muted">
-        {model.loading ? trans.__('refreshing…') : ''}
-      </div>
-      {model.warning && (
-        <ErrorBanner error={model.warning} trans={trans} quiet />
-      )}
-      {model.error && (
-        <ErrorBanner
-          error={model.error}
-          trans={trans}
-          onRetry={() => void model.refresh()}
-        />
-      )}
-      {model.loaded && model.pipelines.length === 0 && (
-        <p className="jp-MLOps-muted jp-MLOps-pad">
-          {trans.__('This project has no pipelines yet.')}
-        </p>
-      )}
-      {!model.loaded && !model.error && (
-        <p className="jp-MLOps-muted jp-MLOps-pad">
-          {trans.__('Loading pipelines…')}
-        </p>
-      )}
+      <SectionFrame
+        model={model}
+        trans={trans}
+        loadingText={trans.__('Loading pipelines…')}
+        empty={model.pipelines.length === 0}
+        emptyText={trans.__('This project has no pipelines yet.')}
+      />
       <ResourceTree<Row>
         rows={rows}
         label={trans.__('Pipelines, executions and steps')}

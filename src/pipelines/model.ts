@@ -1,4 +1,3 @@
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { mapLimit } from '../core/aws';
@@ -15,7 +14,7 @@ import {
 import { isActive } from '../core/status';
 import type { IProject } from '../core/types';
 import { PagedList } from '../shared/pagedList';
-import { IPollView, VisibilityPoll } from '../shared/poll';
+import { ProjectScopedModel } from '../shared/projectModel';
 import { IMLOpsConnection, IMLOpsProject } from '../tokens';
 
 /** What the model asks of the pipelines API (the core `PipelineService`). */
@@ -65,54 +64,27 @@ const CONCURRENCY = 6;
  * changed or is still running; finished executions are never read twice.
  * Rows keep their order while the pointer or focus is in the tree.
  */
-export class PipelinesModel implements IDisposable {
+export class PipelinesModel extends ProjectScopedModel {
   constructor(options: PipelinesModel.IOptions) {
-    this._connection = options.connection;
-    this._project = options.project;
-    this._api = options.api;
-    this.poll = new VisibilityPoll({
+    super({
+      connection: options.connection,
+      project: options.project,
       name: 'sagemaker-mlops:pipelines',
-      factory: () => this._refresh(),
-      interval: () => this._connection.refreshInterval * 1000
+      operation: 'Search'
     });
-    this._connection.changed.connect(this._onSettings, this);
-    this._project.changed.connect(this._onProject, this);
+    this._api = options.api;
   }
 
-  /** The poll behind the views: each view registers with `poll.addView()`. */
-  readonly poll: VisibilityPoll;
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   /** Emitted once for each watched execution that reaches a final status. */
   get executionFinished(): ISignal<this, IFinishedExecution> {
     return this._executionFinished;
-  }
-  /** The project the pipelines are of, once loaded. */
-  get projectShown(): IProject | null {
-    return this._shown;
   }
   get pipelines(): readonly IPipeline[] {
     return this._pipelines;
   }
   /** A refresh or a last-execution read is under way. */
   get loading(): boolean {
-    return this._loading || this._reading > 0;
-  }
-  get loaded(): boolean {
-    return this._loaded;
-  }
-  /** A blocking error (access denied, network down...); data already shown stays. */
-  get error(): MLOpsError | null {
-    return this._error;
-  }
-  /** A quiet warning (throttled after retries). */
-  get warning(): MLOpsError | null {
-    return this._warning;
-  }
-  get isDisposed(): boolean {
-    return this._disposed;
+    return super.loading || this._reading > 0;
   }
 
   executions(pipelineName: string): ExecutionList | undefined {
@@ -120,16 +92,6 @@ export class PipelinesModel implements IDisposable {
   }
   detail(executionArn: string): IExecutionDetail | undefined {
     return this._details.get(executionArn);
-  }
-
-  /** A view of this model (the section); the poll runs while one is visible. */
-  addView(): IPollView {
-    return this.poll.addView();
-  }
-
-  /** Refresh now (the refresh button, after an action); resolves when done. */
-  refresh(): Promise<void> {
-    return this.poll.refresh();
   }
 
   /** The API, for actions (run, stop, retry...). */
@@ -140,7 +102,7 @@ export class PipelinesModel implements IDisposable {
   /** The rows on screen: their pipelines' last executions are read if stale. */
   setVisiblePipelines(names: readonly string[]): void {
     this._visible = new Set(names);
-    if (this.poll.isVisible && this._loaded) {
+    if (this.poll.isVisible && this.loaded) {
       void this._readLastExecutions(this._stale(names));
     }
   }
@@ -151,7 +113,7 @@ export class PipelinesModel implements IDisposable {
     if (!interacting && this._orderPending) {
       this._orderPending = false;
       this._pipelines = sortByActivity([...this._pipelines]);
-      this._emit();
+      this.emit();
     }
   }
 
@@ -160,7 +122,7 @@ export class PipelinesModel implements IDisposable {
     if (existing) {
       existing.dispose();
       this._executions.delete(pipelineName);
-      this._emit();
+      this.emit();
       return;
     }
     const list: ExecutionList = new PagedList<
@@ -177,20 +139,20 @@ export class PipelinesModel implements IDisposable {
           status: filter
         })
     });
-    list.changed.connect(this._emit, this);
+    list.changed.connect(this.emit, this);
     this._executions.set(pipelineName, list);
-    this._emit();
+    this.emit();
     void list.reload();
   }
 
   async toggleDetail(executionArn: string): Promise<void> {
     if (this._details.has(executionArn)) {
       this._details.delete(executionArn);
-      this._emit();
+      this.emit();
       return;
     }
     this._details.set(executionArn, { steps: [], loading: true, error: null });
-    this._emit();
+    this.emit();
     await this._loadDetail(executionArn);
   }
 
@@ -208,7 +170,7 @@ export class PipelinesModel implements IDisposable {
     allowed: (status: string) => boolean,
     pipelines = 10
   ): Promise<IExecutionSummary[]> {
-    if (!this._loaded) {
+    if (!this.loaded) {
       await this.refresh();
     }
     const api = await this._api();
@@ -228,106 +190,46 @@ export class PipelinesModel implements IDisposable {
     );
   }
 
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this.poll.dispose();
-    this._executions.forEach(list => list.dispose());
-    Signal.clearData(this);
-  }
-
   // ---- internals
 
-  private _emit(): void {
-    if (!this._disposed) {
-      this._changed.emit();
-    }
+  protected beforeRefresh(): void {
+    this._generation++;
   }
 
-  private _onSettings(): void {
-    this.poll.updateInterval();
-  }
-
-  /** Another project: what is shown goes, and the new one loads if a view is visible. */
-  private _onProject(): void {
-    const project = this._project.project;
-    if (!project || sameProject(project, this._shown) || this._resolving) {
-      // Nothing new, or the refresh under way is resolving it and loads it next.
-      return;
-    }
-    this._reset();
-    if (this.poll.isStarted) {
-      void this.refresh();
-    }
-  }
-
-  private _reset(): void {
-    this._shown = null;
+  protected clear(): void {
     this._pipelines = [];
     this._lastRead.clear();
     this._executions.forEach(list => list.dispose());
     this._executions.clear();
     this._details.clear();
-    this._loaded = false;
-    this._error = null;
-    this._emit();
   }
 
-  private async _refresh(): Promise<void> {
-    this._generation++;
-    this._loading = true;
-    this._emit();
-    try {
-      this._resolving = true;
-      const project = await this._project.resolve().finally(() => {
-        this._resolving = false;
-      });
-      if (!project) {
-        this._error = null;
-        return;
-      }
-      if (!sameProject(project, this._shown)) {
-        this._reset();
-        this._shown = project;
-      }
-      const api = await this._api();
-      const found = await api.listProjectPipelines(project);
-      if (!sameProject(project, this._project.project)) {
-        return; // the project changed meanwhile: its own refresh follows
-      }
-      this._merge(found);
-      this._loaded = true;
-      this._emit();
-      const stale = this._stale([...this._visible]);
-      await Promise.all([
-        this._readLastExecutions(stale),
-        ...[...this._executions.values()].map(list => list.reload()),
-        ...[...this._details.entries()]
-          .filter(([, d]) => !d.execution || isActive(d.execution.status))
-          .map(([arn]) => this._loadDetail(arn))
-      ]);
-      await this._checkWatched(api);
-      this._error = null;
-      this._warning = null;
-    } catch (error) {
-      const e = toMLOpsError(error, 'Search');
-      if (e.kind === 'throttling') {
-        this._warning = e;
-      } else {
-        this._error = e;
-      }
-      throw e;
-    } finally {
-      this._loading = false;
-      this.poll.setActive(
-        this._watched.size > 0 ||
-          this._pipelines.some(p => isActive(p.lastExecution?.status)) ||
-          [...this._details.values()].some(d => isActive(d.execution?.status))
-      );
-      this._emit();
+  protected isActive(): boolean {
+    return (
+      this._watched.size > 0 ||
+      this._pipelines.some(p => isActive(p.lastExecution?.status)) ||
+      [...this._details.values()].some(d => isActive(d.execution?.status))
+    );
+  }
+
+  protected async load(project: IProject): Promise<boolean> {
+    const api = await this._api();
+    const found = await api.listProjectPipelines(project);
+    if (!this.isCurrent(project)) {
+      return false; // the project changed meanwhile: its own refresh follows
     }
+    this._merge(found);
+    this.markLoaded();
+    const stale = this._stale([...this._visible]);
+    await Promise.all([
+      this._readLastExecutions(stale),
+      ...[...this._executions.values()].map(list => list.reload()),
+      ...[...this._details.entries()]
+        .filter(([, d]) => !d.execution || isActive(d.execution.status))
+        .map(([arn]) => this._loadDetail(arn))
+    ]);
+    await this._checkWatched(api);
+    return true;
   }
 
   /** Take the pipelines Search found, keeping each one's last execution and, while interacting, the order. */
@@ -380,15 +282,15 @@ export class PipelinesModel implements IDisposable {
     if (!pipelines.length) {
       return;
     }
-    const generation = this._shown;
+    const generation = this.projectShown;
     pipelines.forEach(p => this._readingNames.add(p.name));
     this._reading++;
-    this._emit();
+    this.emit();
     try {
       const api = await this._api();
       await mapLimit(pipelines, CONCURRENCY, async pipeline => {
         const last = await api.lastExecution(pipeline.name);
-        if (this._shown !== generation) {
+        if (this.projectShown !== generation) {
           return;
         }
         pipeline.lastExecution = last;
@@ -396,7 +298,7 @@ export class PipelinesModel implements IDisposable {
           lastRunAt: pipeline.lastRunAt?.getTime(),
           generation: this._generation
         });
-        this._emit();
+        this.emit();
       });
       if (!this._interacting) {
         this._pipelines = sortByActivity([...this._pipelines]);
@@ -410,7 +312,7 @@ export class PipelinesModel implements IDisposable {
         this._watched.size > 0 ||
           this._pipelines.some(p => isActive(p.lastExecution?.status))
       );
-      this._emit();
+      this.emit();
     }
   }
 
@@ -460,14 +362,11 @@ export class PipelinesModel implements IDisposable {
         });
       }
     } finally {
-      this._emit();
+      this.emit();
     }
   }
 
-  private _connection: IMLOpsConnection;
-  private _project: IMLOpsProject;
   private _api: () => Promise<IPipelinesApi>;
-  private _shown: IProject | null = null;
   private _pipelines: IPipeline[] = [];
   private _executions = new Map<string, ExecutionList>();
   private _details = new Map<string, IExecutionDetail>();
@@ -483,14 +382,7 @@ export class PipelinesModel implements IDisposable {
   private _reading = 0;
   private _visible = new Set<string>();
   private _interacting = false;
-  private _resolving = false;
   private _orderPending = false;
-  private _loading = false;
-  private _loaded = false;
-  private _error: MLOpsError | null = null;
-  private _warning: MLOpsError | null = null;
-  private _disposed = false;
-  private _changed = new Signal<this, void>(this);
   private _executionFinished = new Signal<this, IFinishedExecution>(this);
 }
 
@@ -501,8 +393,4 @@ export namespace PipelinesModel {
     /** The pipelines API (the core service over the proxied clients). */
     api: () => Promise<IPipelinesApi>;
   }
-}
-
-function sameProject(a: IProject | null, b: IProject | null): boolean {
-  return !!a && !!b && a.name === b.name && a.id === b.id;
 }

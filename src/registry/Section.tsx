@@ -1,7 +1,5 @@
-import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
-import { IDisposable } from '@lumino/disposable';
 import * as React from 'react';
 
 import { executionConsoleUrl } from '../core/deploy/rules';
@@ -12,8 +10,7 @@ import { MiddleEllipsis } from '../shared/MiddleEllipsis';
 import { ResourceTree } from '../shared/ResourceTree';
 import { StatusBadge } from '../shared/StatusBadge';
 import { formatTime, statusLabel } from '../shared/format';
-import { IPollView } from '../shared/poll';
-import { watchVisibility } from '../shared/visibility';
+import { ModelSection, SectionFrame } from '../shared/SectionFrame';
 import { TRANSLATION_DOMAIN } from '../tokens';
 import { MetricList } from './Metrics';
 import { RegistryModel } from './model';
@@ -43,54 +40,38 @@ export interface IRegistryActions {
 }
 
 /** The Model registry section: the deploy pipeline's state and approvals, then groups and versions as a tree. */
-export class RegistrySection extends ReactWidget {
+export class RegistrySection extends ModelSection<RegistryModel> {
   constructor(options: {
     model: RegistryModel;
     translator: ITranslator;
     region: () => string;
     actions: IRegistryActions;
   }) {
-    super();
-    this._model = options.model;
-    this._trans = options.translator.load(TRANSLATION_DOMAIN);
+    const trans = options.translator.load(TRANSLATION_DOMAIN);
+    super({
+      model: options.model,
+      label: trans.__('Model registry'),
+      className: 'jp-MLOps-registry'
+    });
+    this._trans = trans;
     this._region = options.region;
     this._actions = options.actions;
-    this.addClass('jp-MLOps-registry');
-    this.node.setAttribute('role', 'region');
-    this.node.setAttribute('aria-label', this._trans.__('Model registry'));
-    this._view = this._model.addView();
-    this._visibility = watchVisibility(this, visible =>
-      this._view.setVisible(visible)
-    );
   }
 
-  dispose(): void {
-    this._visibility.dispose();
-    this._view.dispose();
-    super.dispose();
-  }
-
-  render(): JSX.Element {
+  protected renderContent(): JSX.Element {
     return (
-      <UseSignal signal={this._model.changed}>
-        {() => (
-          <RegistryView
-            model={this._model}
-            trans={this._trans}
-            region={this._region()}
-            actions={this._actions}
-          />
-        )}
-      </UseSignal>
+      <RegistryView
+        model={this.model}
+        trans={this._trans}
+        region={this._region()}
+        actions={this._actions}
+      />
     );
   }
 
-  private _model: RegistryModel;
   private _trans: TranslationBundle;
   private _region: () => string;
   private _actions: IRegistryActions;
-  private _view: IPollView;
-  private _visibility: IDisposable;
 }
 
 interface IViewProps {
@@ -105,39 +86,26 @@ function RegistryView(props: IViewProps): JSX.Element {
   const rows = buildRows(model);
   return (
     <>
-      {/* Not a live region: a refresh runs on every poll, and only what changes is worth announcing. */}
-      <div className="jp-MLOps-status-line jp-MLOps-muted">
-        {model.loading ? trans.__('refreshing…') : ''}
-      </div>
-      {model.warning && (
-        <ErrorBanner error={model.warning} trans={trans} quiet />
-      )}
-      {model.error && (
-        <ErrorBanner
-          error={model.error}
-          trans={trans}
-          onRetry={() => void model.refresh()}
-        />
-      )}
-      {model.deployError && (
-        <ErrorBanner
-          error={model.deployError}
-          trans={trans}
-          quiet
-          onRetry={() => void model.refresh()}
-        />
-      )}
-      {model.deploy && <Deployment status={model.deploy} {...props} />}
-      {model.loaded && model.groups.length === 0 && (
-        <p className="jp-MLOps-muted jp-MLOps-pad">
-          {trans.__('This project has no model package groups yet.')}
-        </p>
-      )}
-      {!model.loaded && !model.error && (
-        <p className="jp-MLOps-muted jp-MLOps-pad">
-          {trans.__('Loading the model registry…')}
-        </p>
-      )}
+      <SectionFrame
+        model={model}
+        trans={trans}
+        loadingText={trans.__('Loading the model registry…')}
+        empty={model.groups.length === 0}
+        emptyText={trans.__('This project has no model package groups yet.')}
+        before={
+          <>
+            {model.deployError && (
+              <ErrorBanner
+                error={model.deployError}
+                trans={trans}
+                quiet
+                onRetry={() => void model.refresh()}
+              />
+            )}
+            {model.deploy && <Deployment status={model.deploy} {...props} />}
+          </>
+        }
+      />
       <ResourceTree<Row>
         rows={rows}
         label={trans.__('Model package groups and versions')}

@@ -1,4 +1,3 @@
-import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type { DeployGateService } from '../core/deploy/service';
@@ -23,7 +22,7 @@ import type {
 } from '../core/registry/types';
 import type { IProject } from '../core/types';
 import { PagedList } from '../shared/pagedList';
-import { IPollView, VisibilityPoll } from '../shared/poll';
+import { ProjectScopedModel } from '../shared/projectModel';
 import { IMLOpsConnection, IMLOpsProject } from '../tokens';
 
 /** What the model asks of the registry (the core `RegistryService`). */
@@ -79,48 +78,25 @@ const SKEW_MS = 60_000;
  * GetPipelineExecution per waiting approval. Details are read when expanded
  * and again only when their version changed.
  */
-export class RegistryModel implements IDisposable {
+export class RegistryModel extends ProjectScopedModel {
   constructor(options: RegistryModel.IOptions) {
-    this._connection = options.connection;
-    this._project = options.project;
+    super({
+      connection: options.connection,
+      project: options.project,
+      name: 'sagemaker-mlops:registry',
+      operation: 'ListModelPackageGroups'
+    });
     this._registry = options.registry;
     this._deployApi = options.deploy;
     this._reader = options.reader;
-    this.poll = new VisibilityPoll({
-      name: 'sagemaker-mlops:registry',
-      factory: () => this._refresh(),
-      interval: () => this._connection.refreshInterval * 1000
-    });
-    this._connection.changed.connect(() => this.poll.updateInterval(), this);
-    this._project.changed.connect(this._onProject, this);
   }
 
-  readonly poll: VisibilityPoll;
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
-  }
   /** Emitted once for each deploy execution that started after a decision taken here. */
   get deployStarted(): ISignal<this, IDeployStarted> {
     return this._deployStarted;
   }
-  get projectShown(): IProject | null {
-    return this._shown;
-  }
   get groups(): readonly IModelPackageGroup[] {
     return this._groups;
-  }
-  get loading(): boolean {
-    return this._loading;
-  }
-  get loaded(): boolean {
-    return this._loaded;
-  }
-  get error(): MLOpsError | null {
-    return this._error;
-  }
-  get warning(): MLOpsError | null {
-    return this._warning;
   }
   /** The project's deploy pipeline and its state; null when it has none (or it is not read yet). */
   get deploy(): IDeployStatus | null {
@@ -129,9 +105,6 @@ export class RegistryModel implements IDisposable {
   /** Why the deploy pipeline could not be read (the registry may still show). */
   get deployError(): MLOpsError | null {
     return this._deployError;
-  }
-  get isDisposed(): boolean {
-    return this._disposed;
   }
 
   versions(groupArn: string): VersionList | undefined {
@@ -146,20 +119,12 @@ export class RegistryModel implements IDisposable {
     );
   }
 
-  addView(): IPollView {
-    return this.poll.addView();
-  }
-
-  refresh(): Promise<void> {
-    return this.poll.refresh();
-  }
-
   toggleVersions(groupArn: string): void {
     const existing = this._versions.get(groupArn);
     if (existing) {
       existing.dispose();
       this._versions.delete(groupArn);
-      this._emit();
+      this.emit();
       return;
     }
     const group = this.group(groupArn);
@@ -180,20 +145,20 @@ export class RegistryModel implements IDisposable {
           status: filter
         })
     });
-    list.changed.connect(this._emit, this);
+    list.changed.connect(this.emit, this);
     this._versions.set(groupArn, list);
-    this._emit();
+    this.emit();
     void list.reload();
   }
 
   async toggleDetail(versionArn: string): Promise<void> {
     if (this._details.has(versionArn)) {
       this._details.delete(versionArn);
-      this._emit();
+      this.emit();
       return;
     }
     this._details.set(versionArn, { loading: true, error: null });
-    this._emit();
+    this.emit();
     await this._loadDetail(versionArn);
   }
 
@@ -233,7 +198,7 @@ export class RegistryModel implements IDisposable {
    * project's own groups (shared groups belong to another account's approvers).
    */
   async pendingVersions(): Promise<IModelVersion[]> {
-    if (!this._loaded) {
+    if (!this.loaded) {
       await this.refresh();
     }
     const api = await this._registry();
@@ -283,7 +248,7 @@ export class RegistryModel implements IDisposable {
 
   /** The project's deploy pipeline (found once per project). */
   async deployPipeline(): Promise<IDeployPipeline | undefined> {
-    const project = await this._project.resolve();
+    const project = await this.project.resolve();
     if (!project) {
       return undefined;
     }
@@ -295,37 +260,9 @@ export class RegistryModel implements IDisposable {
     return this._pipeline;
   }
 
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._disposed = true;
-    this.poll.dispose();
-    this._versions.forEach(list => list.dispose());
-    Signal.clearData(this);
-  }
-
   // ---- internals
 
-  private _emit(): void {
-    if (!this._disposed) {
-      this._changed.emit();
-    }
-  }
-
-  private _onProject(): void {
-    const project = this._project.project;
-    if (!project || sameProject(project, this._shown) || this._resolving) {
-      return;
-    }
-    this._reset();
-    if (this.poll.isStarted) {
-      void this.refresh();
-    }
-  }
-
-  private _reset(): void {
-    this._shown = null;
+  protected clear(): void {
     this._groups = [];
     this._versions.forEach(list => list.dispose());
     this._versions.clear();
@@ -335,67 +272,38 @@ export class RegistryModel implements IDisposable {
     this._pipeline = undefined;
     this._pipelineOf = null;
     this._watchDeploy = [];
-    this._loaded = false;
-    this._error = null;
-    this._emit();
   }
 
-  private async _refresh(): Promise<void> {
-    this._loading = true;
-    this._emit();
-    try {
-      this._resolving = true;
-      const project = await this._project.resolve().finally(() => {
-        this._resolving = false;
-      });
-      if (!project) {
-        this._error = null;
-        return;
-      }
-      if (!sameProject(project, this._shown)) {
-        this._reset();
-        this._shown = project;
-      }
-      const api = await this._registry();
-      const [groups] = await Promise.all([
-        api.listGroups(project),
-        this._refreshDeploy()
-      ]);
-      if (!sameProject(project, this._project.project)) {
-        return;
-      }
-      this._groups = groups;
-      for (const [arn, list] of [...this._versions]) {
-        if (!groups.some(g => g.arn === arn)) {
-          list.dispose();
-          this._versions.delete(arn);
-        }
-      }
-      this._loaded = true;
-      this._emit();
-      await Promise.all([
-        ...[...this._versions.values()].map(list => list.reload()),
-        ...this._staleDetails().map(arn => this._loadDetail(arn))
-      ]);
-      this._error = null;
-      this._warning = null;
-    } catch (error) {
-      const e = toMLOpsError(error, 'ListModelPackageGroups');
-      if (e.kind === 'throttling') {
-        this._warning = e;
-      } else {
-        this._error = e;
-      }
-      throw e;
-    } finally {
-      this._loading = false;
-      this.poll.setActive(
-        this._watchDeploy.length > 0 ||
-          !!this._deploy?.gates.length ||
-          !!this._deploy?.executions.some(e => e.status === 'InProgress')
-      );
-      this._emit();
+  protected isActive(): boolean {
+    return (
+      this._watchDeploy.length > 0 ||
+      !!this._deploy?.gates.length ||
+      !!this._deploy?.executions.some(e => e.status === 'InProgress')
+    );
+  }
+
+  protected async load(project: IProject): Promise<boolean> {
+    const api = await this._registry();
+    const [groups] = await Promise.all([
+      api.listGroups(project),
+      this._refreshDeploy()
+    ]);
+    if (!this.isCurrent(project)) {
+      return false;
     }
+    this._groups = groups;
+    for (const [arn, list] of [...this._versions]) {
+      if (!groups.some(g => g.arn === arn)) {
+        list.dispose();
+        this._versions.delete(arn);
+      }
+    }
+    this.markLoaded();
+    await Promise.all([
+      ...[...this._versions.values()].map(list => list.reload()),
+      ...this._staleDetails().map(arn => this._loadDetail(arn))
+    ]);
+    return true;
   }
 
   /** Details whose version may have changed: shown in a list with another status than the detail's. */
@@ -469,7 +377,7 @@ export class RegistryModel implements IDisposable {
         return;
       }
       this._details.set(versionArn, { version, loading: false, error: null });
-      this._emit();
+      this.emit();
       try {
         const metrics = await this.metrics(version);
         const current = this._details.get(versionArn);
@@ -495,16 +403,13 @@ export class RegistryModel implements IDisposable {
         });
       }
     } finally {
-      this._emit();
+      this.emit();
     }
   }
 
-  private _connection: IMLOpsConnection;
-  private _project: IMLOpsProject;
   private _registry: () => Promise<IRegistryApi>;
   private _deployApi: () => Promise<IDeployApi>;
   private _reader: IReportReader;
-  private _shown: IProject | null = null;
   private _groups: IModelPackageGroup[] = [];
   private _versions = new Map<string, VersionList>();
   private _details = new Map<string, IVersionDetail>();
@@ -515,13 +420,6 @@ export class RegistryModel implements IDisposable {
   private _pipelineOf: IProject | null = null;
   private _watchDeploy: { since: number; versionArn?: string }[] = [];
   private _announced = new Set<string>();
-  private _resolving = false;
-  private _loading = false;
-  private _loaded = false;
-  private _error: MLOpsError | null = null;
-  private _warning: MLOpsError | null = null;
-  private _disposed = false;
-  private _changed = new Signal<this, void>(this);
   private _deployStarted = new Signal<this, IDeployStarted>(this);
 }
 
@@ -533,8 +431,4 @@ export namespace RegistryModel {
     deploy: () => Promise<IDeployApi>;
     reader: IReportReader;
   }
-}
-
-function sameProject(a: IProject | null, b: IProject | null): boolean {
-  return !!a && !!b && a.name === b.name && a.id === b.id;
 }

@@ -70,7 +70,24 @@ function describeOwnError(
   trans: TranslationBundle
 ): string | undefined {
   const p = error.params;
+  const mlflow = MLFLOW_OPERATIONS.includes(error.operation ?? '');
   switch (error.code) {
+    case 'NoEndpoint':
+      if (mlflow) {
+        return trans.__(
+          'MLflow is not configured: the Jupyter server has no tracking server. Set SageMakerMLOps.mlflow_tracking_uri (or the MLFLOW_TRACKING_URI environment variable) of the Jupyter server to the URL of your MLflow tracking server or the ARN of your SageMaker managed MLflow tracking server, then restart it.'
+        );
+      }
+      return undefined;
+    case 'UpstreamUnreachable':
+    case 'UpstreamTimeout':
+      if (mlflow) {
+        return trans.__(
+          'The MLflow tracking server did not answer (%1). Check that it is running and reachable from the Jupyter server (SageMakerMLOps.mlflow_tracking_uri or MLFLOW_TRACKING_URI says which one it uses), then retry.',
+          error.code
+        );
+      }
+      return undefined;
     case 'NoRole':
       return trans.__(
         'No pipeline of %1 has an execution role to reuse for your pipeline.',
@@ -169,6 +186,13 @@ function describeOwnError(
   return undefined;
 }
 
+/** The MLflow REST operations (service `sagemaker-mlflow`). */
+const MLFLOW_OPERATIONS = [
+  'SearchExperiments',
+  'SearchRuns',
+  'GetMetricHistory'
+];
+
 /** Operations of services other than SageMaker, by the IAM prefix of their actions. */
 const SERVICE_OF: Record<string, string> = {
   GetPipeline: 'codepipeline',
@@ -189,7 +213,10 @@ const SERVICE_OF: Record<string, string> = {
   CreateCommit: 'codecommit',
   ListPullRequests: 'codecommit',
   GetPullRequest: 'codecommit',
-  CreatePullRequest: 'codecommit'
+  CreatePullRequest: 'codecommit',
+  SearchExperiments: 'sagemaker-mlflow',
+  SearchRuns: 'sagemaker-mlflow',
+  GetMetricHistory: 'sagemaker-mlflow'
 };
 
 /** The IAM action of an operation (`sagemaker:UpdateModelPackage`), which an administrator grants. */

@@ -72,7 +72,10 @@ export function statusLabel(status: string, trans: TranslationBundle): string {
     Superseded: trans.__('Superseded'),
     Cancelled: trans.__('Cancelled'),
     Abandoned: trans.__('Abandoned'),
-    Waiting: trans.__('waiting for the stage to be free')
+    Waiting: trans.__('waiting for the stage to be free'),
+    Running: trans.__('Running'),
+    Completed: trans.__('Completed'),
+    Unknown: trans.__('Unknown')
   };
   return labels[status] ?? status;
 }

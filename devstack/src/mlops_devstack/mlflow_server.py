@@ -23,6 +23,9 @@ from typing import Optional
 
 SEED_START_MS = 1_715_000_000_000  # 2024-05-06T12:53:20Z: seeded runs have fixed times
 SCALE_RUNS = 5000
+#: the long-histories experiment of --scale: runs, and steps of each metric's history
+LONG_RUNS = 10
+LONG_STEPS = 10_000
 
 
 def _free_port() -> int:
@@ -156,6 +159,11 @@ def _run_plan(project: dict, index: int, rng: random.Random, steps: int) -> dict
     }
 
 
+def _finished_indices(count: int) -> list[int]:
+    """The first ``count`` run indices whose plan finishes (a full history): _run_plan fails or kills the others."""
+    return [i for i in range(count * 2) if i % 7 != 3 and i % 11 != 5][:count]
+
+
 def _log_run(client, experiment_id: str, plan: dict) -> str:
     from mlflow.entities import Metric, Param, RunTag
 
@@ -185,6 +193,9 @@ def seed_mlflow(state, url: str, project: dict, runs: Optional[int] = None) -> d
         project["name"]: (count, 10),
         f"{project['name']}-hyperparameter-tuning": (6, 25),
     }
+    if getattr(state, "scale", False):
+        # the compare benchmark's: 10 finished runs with 10,000-step histories of 3 metrics each
+        experiments[f"{project['name']}-long-histories"] = (LONG_RUNS, LONG_STEPS)
     created = {}
     for exp_name, (n_runs, steps) in experiments.items():
         existing = client.get_experiment_by_name(exp_name)
@@ -201,11 +212,15 @@ def seed_mlflow(state, url: str, project: dict, runs: Optional[int] = None) -> d
         )
         created[exp_name] = exp_id
         rng = random.Random(f"{project['name']}:{exp_name}")
-        plans = [_run_plan(project, i, rng, steps if n_runs <= 100 else 5) for i in range(n_runs)]
+        if n_runs == LONG_RUNS and steps == LONG_STEPS:
+            plans = [_run_plan(project, i, rng, steps) for i in _finished_indices(n_runs)]
+        else:
+            plans = [_run_plan(project, i, rng, steps if n_runs <= 100 else 5) for i in range(n_runs)]
         db_uri = getattr(state, "mlflow_db_uri", None) if getattr(state, "mlflow_url", None) == url else None
-        if len(plans) > 50 and db_uri:
+        bulky = len(plans) > 50 or sum(len(p["metrics"]) for p in plans) > 20_000
+        if bulky and db_uri:
             _bulk_insert(db_uri, exp_id, client.get_experiment(exp_id).artifact_location, exp_name, plans)
-        elif len(plans) > 50:
+        elif bulky:
             with ThreadPoolExecutor(max_workers=4) as pool:
                 list(pool.map(lambda plan: _log_run(client, exp_id, plan), plans))
         else:

@@ -652,7 +652,8 @@ def seed_scale(
     trial_components: int = 5_000,
 ) -> None:
     """Benchmark volume, straight into the backends (a wire round trip each would take minutes): 500 pipelines,
-    10,000 executions, 20,000 model packages, 5,000 trial components, all tagged with the project."""
+    10,000 executions, 20,000 model packages, 5,000 trial components (the runs of the experiment
+    ``<project>-scale``, through its trial), all tagged with the project."""
     from moto.sagemaker.models import FakeTrialComponent, ModelPackage, sagemaker_backends
 
     backend = sagemaker_backends[state.account_id][state.region]
@@ -718,6 +719,13 @@ def seed_scale(
         package.creation_time = _moto_time(after + (v + 1) * spacing)
         backend.model_package_name_mapping[package.arn] = package.arn
         backend.model_packages[package.arn] = package
+    # the runs' experiment and trial, as Studio Classic records them (Search finds their Parents by the trial)
+    scale_experiment = f"{project['name']}-scale"
+    scale_trial = f"{scale_experiment}-trial"
+    backend.create_experiment(experiment_name=scale_experiment)
+    backend.create_trial(trial_name=scale_trial, experiment_name=scale_experiment)
+    for resource in (backend.experiments[scale_experiment], backend.trials[scale_trial]):
+        backend.add_tags(resource.arn, tags)
     for k in range(trial_components):
         name = f"{project['name']}-scale-run-{k:05d}"
         component = FakeTrialComponent(
@@ -732,7 +740,7 @@ def seed_scale(
             output_artifacts=None,
             metadata_properties=None,
             status={"PrimaryStatus": "Completed"},
-            trial_name=None,
+            trial_name=scale_trial,
             tags=tags,
         )
         component.metrics["validation:accuracy"] = {
@@ -741,3 +749,4 @@ def seed_scale(
             "Values": {0: {"MetricName": "validation:accuracy", "Step": 0, "Value": round(0.7 + (k % 25) / 100, 3), "Timestamp": int(base - k * 300 + 240)}},
         }
         backend.trial_components[name] = component
+        backend.trials[scale_trial].trial_components.append(name)
