@@ -1,3 +1,1 @@
 import './base.css';
-import './config.css';
-import './runs.css';

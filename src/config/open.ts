@@ -3,7 +3,12 @@
  * from the server, the validator JupyterLab's form component uses, the model
  * and the tab.
  */
-import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  MainAreaWidget,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import { Contents } from '@jupyterlab/services';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
@@ -11,12 +16,91 @@ import { editIcon } from '@jupyterlab/ui-components';
 import validator from '@rjsf/validator-ajv8';
 
 import { ConfigService } from '../core/config/service';
+import { MLOpsError, toMLOpsError } from '../core/errors';
+import { describeError } from '../shared/errors';
 import { ISchemaError, RawValidator } from '../core/config/validate';
 import { IProject } from '../core/types';
 import { requestAPI } from '../lab/server';
-import { IMLOpsConnection } from '../tokens';
+import { IMLOpsConnection, IMLOpsProject } from '../tokens';
 import { ConfigEditor } from './ConfigEditor';
 import { ConfigEditorModel, ISchemaSet } from './model';
+// The editor's styles come with it, not at JupyterLab's start-up.
+import '../../style/config.css';
+
+/** The plugin's settings (`schema/plugins/config.json`). */
+export interface IConfigSettings {
+  repository: string;
+  branch: string;
+  pullRequestTarget: string;
+  path: string;
+}
+
+/** What a command asks to open: a file of the project repository, or a local clone's file. */
+export interface IOpenArgs {
+  path?: string;
+  branch?: string;
+  repository?: string;
+  localPath?: string;
+}
+
+/** Open (or show again) the editor tab of a file; errors become a notification that says what to do. */
+export async function openConfigTab(
+  ctx: {
+    app: JupyterFrontEnd;
+    connection: IMLOpsConnection;
+    project: IMLOpsProject;
+    editorServices: IEditorServices;
+    translator: ITranslator;
+    trans: TranslationBundle;
+    tracker: WidgetTracker<MainAreaWidget<ConfigEditor>>;
+    settings: IConfigSettings;
+  },
+  args: IOpenArgs
+): Promise<void> {
+  const { app, trans, settings, tracker } = ctx;
+  const current = await ctx.project.resolve();
+  if (!current) {
+    Notification.warning(
+      trans.__(
+        'Choose the SageMaker project first (SageMaker MLOps sidebar): its repository holds the shared configuration.'
+      )
+    );
+    return;
+  }
+  const path = args.path || settings.path;
+  const branch = args.branch || settings.branch;
+  const id = `sagemaker-mlops-config-${encodeURIComponent(
+    `${current.name}:${args.localPath ?? ''}:${path}`
+  )}`;
+  const existing = tracker.find(w => w.id === id);
+  if (existing) {
+    app.shell.activateById(existing.id);
+    return;
+  }
+  try {
+    const widget = await openConfigEditor({
+      connection: ctx.connection,
+      project: current,
+      repository: args.repository || settings.repository,
+      branch,
+      path,
+      localPath: args.localPath,
+      contents: app.serviceManager.contents,
+      editorServices: ctx.editorServices,
+      translator: ctx.translator,
+      trans,
+      pullRequestTarget: () => settings.pullRequestTarget
+    });
+    widget.id = id;
+    void tracker.add(widget);
+    app.shell.add(widget, 'main');
+    app.shell.activateById(widget.id);
+  } catch (error) {
+    const e =
+      error instanceof MLOpsError ? error : toMLOpsError(error, 'GetFile');
+    Notification.error(describeError(e, trans), { autoClose: false });
+  }
+}
 
 /** Ajv 8 (the validator of JupyterLab's form component) with every error and the failing subschema. */
 export const rawValidate: RawValidator = (schema, data) =>

@@ -14,8 +14,6 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { editIcon } from '@jupyterlab/ui-components';
 
-import { MLOpsError, toMLOpsError } from '../core/errors';
-import { describeError } from '../shared/errors';
 import {
   CommandIDs,
   IMLOpsConnection,
@@ -24,16 +22,10 @@ import {
   TRANSLATION_DOMAIN
 } from '../tokens';
 import type { ConfigEditor } from './ConfigEditor';
+import type { IConfigSettings, IOpenArgs } from './open';
 
 /** File names the editor offers to open from the file browser (the server's schemas decide the rest). */
 const CONFIG_FILE = /^(model_config\.ya?ml|[A-Za-z0-9_.-]*-config\.json)$/;
-
-interface ISettings {
-  repository: string;
-  branch: string;
-  pullRequestTarget: string;
-  path: string;
-}
 
 /**
  * Shared configuration: `model_config.yaml` (and the stage configs) of the
@@ -66,7 +58,7 @@ export const configPlugin: JupyterFrontEndPlugin<void> = {
   ): void => {
     translator = translator ?? nullTranslator;
     const trans = translator.load(TRANSLATION_DOMAIN);
-    const settings: ISettings = {
+    const settings: IConfigSettings = {
       repository: '',
       branch: 'dev',
       pullRequestTarget: 'main',
@@ -89,55 +81,22 @@ export const configPlugin: JupyterFrontEndPlugin<void> = {
       namespace: 'sagemaker-mlops-config'
     });
 
-    const open = async (args: {
-      path?: string;
-      branch?: string;
-      repository?: string;
-      localPath?: string;
-    }) => {
-      const current = await project.resolve();
-      if (!current) {
-        Notification.warning(
-          trans.__(
-            'Choose the SageMaker project first (SageMaker MLOps sidebar): its repository holds the shared configuration.'
-          )
-        );
-        return;
-      }
-      const path = args.path || settings.path;
-      const branch = args.branch || settings.branch;
-      const id = `sagemaker-mlops-config-${encodeURIComponent(
-        `${current.name}:${args.localPath ?? ''}:${path}`
-      )}`;
-      const existing = tracker.find(w => w.id === id);
-      if (existing) {
-        app.shell.activateById(existing.id);
-        return;
-      }
-      try {
-        const { openConfigEditor } = await import('./open');
-        const widget = await openConfigEditor({
+    // Everything but the commands' names loads on first use.
+    const open = async (args: IOpenArgs) => {
+      const { openConfigTab } = await import('./open');
+      await openConfigTab(
+        {
+          app,
           connection,
-          project: current,
-          repository: args.repository || settings.repository,
-          branch,
-          path,
-          localPath: args.localPath,
-          contents: app.serviceManager.contents,
+          project,
           editorServices,
           translator: translator!,
           trans,
-          pullRequestTarget: () => settings.pullRequestTarget
-        });
-        widget.id = id;
-        void tracker.add(widget);
-        app.shell.add(widget, 'main');
-        app.shell.activateById(widget.id);
-      } catch (error) {
-        const e =
-          error instanceof MLOpsError ? error : toMLOpsError(error, 'GetFile');
-        Notification.error(describeError(e, trans), { autoClose: false });
-      }
+          tracker,
+          settings
+        },
+        args
+      );
     };
 
     app.commands.addCommand(CommandIDs.editSharedConfig, {

@@ -19,6 +19,8 @@ import { watchVisibility } from '../../shared/visibility';
 import { Column, columnId, consoleUrl, formatMetric, runKey } from '../rules';
 import { SourceBadge, runDurationText, sourceLabel } from '../widgets';
 import { RunsTableModel } from './model';
+// The runs views' styles come with them, not at JupyterLab's start-up.
+import '../../../style/runs.css';
 
 /** What the table's links and buttons do (the plugin's commands). */
 export interface ITableActions {
