@@ -2,7 +2,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Clipboard, ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { executionConsoleUrl } from '../core/deploy/rules';
+import { executionConsoleUrl } from '../core/deploy/urls';
 import type { IDeployGate } from '../core/deploy/types';
 import { pipelineOfArn } from '../core/arn';
 import type { IModelVersion } from '../core/registry/types';

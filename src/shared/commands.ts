@@ -9,7 +9,6 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { toMLOpsError } from '../core/errors';
-import { describeError } from './errors';
 
 /**
  * The `data-*` attributes of the right-clicked element (or its nearest
@@ -56,13 +55,19 @@ export async function confirm(options: {
   return result.button.accept;
 }
 
-/** A notification that says what failed and what to do; it stays until dismissed. */
+/**
+ * A notification that says what failed and what to do; it stays until
+ * dismissed. The sentences load with the first error, not at start-up.
+ */
 export function notifyError(
   error: unknown,
   trans: TranslationBundle,
   operation?: string
 ): void {
-  Notification.error(describeError(toMLOpsError(error, operation), trans), {
-    autoClose: false
-  });
+  const e = toMLOpsError(error, operation);
+  void import('./errors').then(
+    ({ describeError }) =>
+      Notification.error(describeError(e, trans), { autoClose: false }),
+    () => Notification.error(e.message, { autoClose: false })
+  );
 }

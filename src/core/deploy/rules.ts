@@ -235,14 +235,4 @@ export function deployExecutions(
     });
 }
 
-/** The AWS console page of a CodePipeline execution (opened in the user's own browser). */
-export function executionConsoleUrl(
-  region: string,
-  pipelineName: string,
-  executionId: string
-): string {
-  const r = encodeURIComponent(region);
-  return `https://${r}.console.aws.amazon.com/codesuite/codepipeline/pipelines/${encodeURIComponent(
-    pipelineName
-  )}/executions/${encodeURIComponent(executionId)}/timeline?region=${r}`;
-}
+export { executionConsoleUrl } from './urls';
