@@ -87,11 +87,11 @@ for part in "${parts[@]}"; do
   "$venv/bin/pip" install -q --disable-pip-version-check "$MLOPS_WHEEL" $spec
   lab=$("$venv/bin/jupyter" lab --version)
   echo "JupyterLab $lab; $("$venv/bin/pip" list --disable-pip-version-check 2>/dev/null \
-    | grep -iE '^(notebook|jupyterlab-git|jupyter-collaboration|jupyter_server|jupyter-server) ' | tr -s ' ' | paste -sd, -)"
+    | grep -iE '^(notebook|jupyterlab[-_]git|jupyter[-_]collaboration|jupyter[-_]server) ' | tr -s ' ' | paste -sd, -)"
   if [ "$part" = oldest ] && [ "$lab" != "$lab_floor" ]; then
     echo "the oldest environment has JupyterLab $lab, not the declared $lab_floor" >&2; exit 1
   fi
-  "$venv/bin/jupyter" server extension list 2>&1 | grep -E "^\s+\S+ .*enabled" || true
+  "$venv/bin/jupyter" server extension list 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -E "^\s+\S+ .*enabled" || true
   "$venv/bin/jupyter" server extension list 2>&1 | grep -Eq "sagemaker_mlops .*OK" \
     || { echo "sagemaker_mlops is not enabled/OK in $venv" >&2; exit 1; }
   "$venv/bin/jupyter" labextension list 2>&1 | grep -Eq "sagemaker-mlops v[0-9.]+ .*enabled.*OK" \
@@ -114,9 +114,10 @@ for part in "${parts[@]}"; do
   ) || status=$?
   tested=$((SECONDS - start))
   bash .ci/devstack.sh stop
-  [ $status = 0 ] || failed=1
-  summary+=("$(printf '%-14s JupyterLab %-8s install %4ss  galata %4ss  %s' "$part" "$lab" "$installed" "$tested" \
-    "$([ $status = 0 ] && echo passed || echo FAILED)")")
+  result=passed
+  if [ $status != 0 ]; then result=FAILED; failed=1; fi
+  line=$(printf '%-14s JupyterLab %-8s install %4ss  galata %4ss  %s' "$part" "$lab" "$installed" "$tested" "$result")
+  summary+=("$line")
 done
 
 echo "::: matrix summary"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Every test suite, in order; called by `make test` after `make install`. Ends with the time each part took.
+# Ports: the devstack's default and the Galata servers' 8888/8889 unless DEVSTACK_PORT, MLOPS_LAB_PORT and
+# MLOPS_APPROVER_PORT say otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -29,7 +31,7 @@ part "pytest (devstack)"
 (cd devstack && pytest -q -p no:cacheprovider)
 
 part "devstack for the end-to-end suites"
-bash .ci/devstack.sh start
+bash .ci/devstack.sh start ${DEVSTACK_PORT:+--port "$DEVSTACK_PORT"} # its default port unless DEVSTACK_PORT says
 set -a; . .devstack/env; set +a
 
 part "jest (against the devstack)"

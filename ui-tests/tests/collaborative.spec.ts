@@ -11,12 +11,6 @@ test.describe('Collaborative mode @collaborative', () => {
   test('a notebook opens as a shared document with the extension toolbar items @smoke', async ({
     page
   }) => {
-    const config = await page.evaluate(() =>
-      JSON.parse(
-        document.getElementById('jupyter-config-data')?.textContent ?? '{}'
-      )
-    );
-    expect(config.collaborative).toBe(true);
     const rooms: string[] = [];
     page.on('websocket', socket => {
       if (socket.url().includes('/api/collaboration/room/')) {
