@@ -66,7 +66,7 @@ test.describe('Pipelines in the sidebar', () => {
     await page.screenshot({ path: 'test-results/sidebar-pipelines.png' });
   });
 
-  test('runs a pipeline by right-click with a changed parameter and sees it succeed @smoke', async ({
+  test('runs a pipeline by right-click with a changed parameter and sees it succeed', async ({
     page
   }) => {
     test.setTimeout(240000);
