@@ -44,7 +44,7 @@ echo "declared: $lab_spec (oldest: $lab_floor)"
 mkdir -p "$dir"
 if [ -z "${MLOPS_WHEEL:-}" ]; then
   rm -rf "$dir/dist"
-  python -m build --wheel --outdir "$dir/dist" python-server >/dev/null
+  python -m build --wheel --outdir "$dir/dist" python-server >"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
   MLOPS_WHEEL=$(ls "$dir"/dist/sagemaker_mlops-*.whl)
 fi
 echo "wheel: $(basename "$MLOPS_WHEEL")"
@@ -91,11 +91,13 @@ for part in "${parts[@]}"; do
   if [ "$part" = oldest ] && [ "$lab" != "$lab_floor" ]; then
     echo "the oldest environment has JupyterLab $lab, not the declared $lab_floor" >&2; exit 1
   fi
-  "$venv/bin/jupyter" server extension list 2>&1 | sed 's/\x1b\[[0-9;]*m//g' | grep -E "^\s+\S+ .*enabled" || true
-  "$venv/bin/jupyter" server extension list 2>&1 | grep -Eq "sagemaker_mlops .*OK" \
-    || { echo "sagemaker_mlops is not enabled/OK in $venv" >&2; exit 1; }
-  "$venv/bin/jupyter" labextension list 2>&1 | grep -Eq "sagemaker-mlops v[0-9.]+ .*enabled.*OK" \
-    || { echo "the sagemaker-mlops labextension is not enabled/OK in $venv" >&2; exit 1; }
+  # (The listings are read whole before grep: grep -q stopping early would fail the pipeline under pipefail.)
+  server=$("$venv/bin/jupyter" server extension list 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+  labext=$("$venv/bin/jupyter" labextension list 2>&1 | sed 's/\x1b\[[0-9;]*m//g')
+  grep -E "^\s+\S+ .*enabled" <<<"$server" || true
+  grep -Eq "sagemaker_mlops .*OK" <<<"$server" || { echo "$server" >&2; echo "sagemaker_mlops is not enabled/OK in $venv" >&2; exit 1; }
+  grep -Eq "sagemaker-mlops v[0-9.]+ .*enabled.*OK" <<<"$labext" \
+    || { echo "$labext" >&2; echo "the sagemaker-mlops labextension is not enabled/OK in $venv" >&2; exit 1; }
   installed=$((SECONDS - start))
 
   bash .ci/devstack.sh start ${DEVSTACK_PORT:+--port "$DEVSTACK_PORT"}
