@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Build the wheel once, install it into a fresh virtualenv with no Node on PATH,
-# and check that Jupyter reports both halves of the extension as enabled and OK.
+# Build the wheel once (or take the one MLOPS_WHEEL names), install it into a fresh virtualenv with no Node on
+# PATH, and check that Jupyter reports both halves of the extension as enabled and OK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-.venv/bin/python -m build --wheel --outdir "$out/dist" python-server >/dev/null
-wheel=$(ls "$out"/dist/sagemaker_mlops-*.whl)
+if [ -n "${MLOPS_WHEEL:-}" ]; then
+  wheel=$MLOPS_WHEEL
+else
+  .venv/bin/python -m build --wheel --outdir "$out/dist" python-server >/dev/null
+  wheel=$(ls "$out"/dist/sagemaker_mlops-*.whl)
+fi
 echo "built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KB)"
 # The shared-config JSON Schemas the server validates commits with are part of the wheel.
 for f in model_config stage_config; do

@@ -52,7 +52,7 @@ test.describe('Packages from the curated index', () => {
   test.beforeEach(() => uninstall('tabulate'));
   test.afterAll(() => uninstall('tabulate'));
 
-  test('installs a curated package into the kernel, imported in a cell; a change of an installed one needs a confirmation; no token reaches the page', async ({
+  test('installs a curated package into the kernel, imported in a cell; a change of an installed one needs a confirmation; no token reaches the page @smoke', async ({
     page
   }) => {
     const bodies: string[] = [];

@@ -159,7 +159,7 @@ test.describe('Pipelines in the sidebar', () => {
     );
   });
 
-  test('opens the execution tab with step status, details and log', async ({
+  test('opens the execution tab with step status, details and log @smoke', async ({
     page
   }) => {
     await control('/executions/step-seconds', { seconds: 1 });
@@ -241,7 +241,13 @@ test.describe('Run as my pipeline', () => {
       `${tmpPath}/my_pipeline.json`
     );
     await page.sidebar.openTab('filebrowser');
-    await page.filebrowser.openDirectory(tmpPath);
+    // By command, not Galata's filebrowser.openDirectory: that waits on breadcrumb attributes JupyterLab 4.5 lacks.
+    await page.evaluate(async path => {
+      await (window as any).jupyterapp.commands.execute(
+        'filebrowser:go-to-path',
+        { path }
+      );
+    }, tmpPath);
     await page
       .locator('.jp-DirListing-item', { hasText: 'my_pipeline.json' })
       .click({ button: 'right' });

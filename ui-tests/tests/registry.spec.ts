@@ -167,7 +167,7 @@ test.describe('Model registry, as the approver', () => {
     await control('/codepipeline/stage-seconds', { seconds: 5 });
   });
 
-  test('approves the newest pending version from a notebook, then the deployment gate', async ({
+  test('approves the newest pending version from a notebook, then the deployment gate @smoke', async ({
     page
   }) => {
     // The approved version it is compared with: a colleague approved it just before.

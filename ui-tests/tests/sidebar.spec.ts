@@ -4,7 +4,7 @@ import { execFileSync } from 'child_process';
 import { openProject, openSidebar, pipelineRow } from './helpers';
 
 test.describe('SageMaker MLOps sidebar', () => {
-  test('opens from the left bar and shows the identity the server acts as', async ({
+  test('opens from the left bar and shows the identity the server acts as @smoke', async ({
     page
   }) => {
     const panel = await openSidebar(page);
