@@ -178,7 +178,7 @@ test.describe('Shared configuration editor', () => {
     ).toBe('Three training instances');
   });
 
-  test('a concurrent commit never overwrites: the conflict view keeps the edit, which commits after re-apply', async ({
+  test('a concurrent commit never overwrites: the conflict view keeps the edit, which commits after re-apply @smoke', async ({
     page
   }) => {
     const { branch } = await configBranch(unique('galata-conflict'));

@@ -202,7 +202,7 @@ async function screenshots(
 }
 
 test.describe('Runs', () => {
-  test('MLflow: runs table sorted by a metric, filtered by a param, three runs compared with their history chart', async ({
+  test('MLflow: runs table sorted by a metric, filtered by a param, three runs compared with their history chart @smoke', async ({
     page
   }) => {
     const prefix = unique('mlflow');
