@@ -145,3 +145,15 @@ class TestEndpointOverride:
         counts = control(devstack, "/requests?operation=GetRepositoryEndpoint")["counts"]
         assert sum(counts.values()) == 0
         assert sum(control(devstack, "/requests?operation=GetAuthorizationToken")["counts"].values()) == 1
+
+
+@pytest.mark.parametrize("kind", ["pip", "uv"])
+def test_installer_env_drops_forced_colour(monkeypatch, kind):
+    """A server started with colour forced on (FORCE_COLOR...) must not get escapes into pip's JSON report."""
+    from sagemaker_mlops.packages.installer import installer_env
+
+    for name in ("FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS"):
+        monkeypatch.setenv(name, "1")
+    env = installer_env(kind, None)
+    assert not {"FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS"} & set(env)
+    assert env["NO_COLOR"] == "1"

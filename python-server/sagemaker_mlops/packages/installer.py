@@ -61,10 +61,16 @@ class Command:
     env: dict[str, str]
 
 
+#: Variables that force colour (terminal escapes) into the installers' output, which is parsed.
+_FORCED_COLOUR = frozenset({"FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "TTY_COMPATIBLE"})
+
+
 def installer_env(kind: str, access: Optional[IndexAccess]) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items()
         if not k.startswith(("PIP_", "UV_", "PYTHON")) and k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH")
+        # A colour forced on (FORCE_COLOR, CLICOLOR_FORCE) beats NO_COLOR in pip's output, JSON report included.
+        and k not in _FORCED_COLOUR
     }
     env.update({"NO_COLOR": "1", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"})
     if kind == "uv":
