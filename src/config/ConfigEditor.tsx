@@ -336,6 +336,9 @@ class FormPane extends ReactWidget {
         showErrorList={false}
         extraErrors={errorSchema(model, trans) as any}
         compact={true}
+        // Words, not icons, on the list buttons: named for screen readers on every JupyterLab (4.5's icon buttons
+        // have no title).
+        buttonStyle="text"
         idPrefix="jp-MLOps-config"
         onChange={(e: any) => {
           // Only what changed in the form since it was drawn: the text may

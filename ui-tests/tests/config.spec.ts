@@ -295,7 +295,14 @@ test.describe('Shared configuration editor', () => {
       'text',
       `${tmpPath}/model_config.yaml`
     );
-    await page.filebrowser.openDirectory(tmpPath);
+    await page.sidebar.openTab('filebrowser');
+    // By command, not Galata's filebrowser.openDirectory: that waits on breadcrumb attributes JupyterLab 4.5 lacks.
+    await page.evaluate(async path => {
+      await (window as any).jupyterapp.commands.execute(
+        'filebrowser:go-to-path',
+        { path }
+      );
+    }, tmpPath);
     await page
       .locator('.jp-DirListing-item', { hasText: 'model_config.yaml' })
       .click({ button: 'right' });
