@@ -52,7 +52,7 @@ echo "wheel: $(basename "$MLOPS_WHEEL")"
 # part -> what is installed beside the wheel, the tests, the extras the tests may rely on, `jupyter lab` arguments
 spec_of() {
   case $1 in
-    oldest) echo "jupyterlab==$lab_floor notebook~=7.5.0" ;;
+    oldest) echo "jupyterlab==$lab_floor notebook~=7.5.0 mlflow-skinny>=3" ;; # mlflow: the runs notebook test logs a run from the kernel, as in Studio's image
     git) echo "$lab_spec jupyterlab-git" ;;
     collaborative) echo "$lab_spec jupyter-collaboration" ;;
     *) echo "unknown part: $1 (oldest, git, collaborative)" >&2; return 2 ;;
