@@ -180,3 +180,47 @@ export async function setSectionExpanded(
   }
   await expect(header).toHaveAttribute('aria-expanded', String(expanded));
 }
+
+/**
+ * Narrow the sidebar to `width` px (below JupyterLab's default minimum of
+ * 250 px, as a theme or a user's CSS can make it): lower the minimum, let the
+ * shell measure it again (hide and show the panel), then drag the handle.
+ */
+export async function narrowSidebar(
+  page: IJupyterLabPageFixture,
+  panel: Locator,
+  width: number
+): Promise<void> {
+  await page.evaluate(
+    min =>
+      document.documentElement.style.setProperty(
+        '--jp-sidebar-min-width',
+        `${min}px`
+      ),
+    width - 20
+  );
+  const tab = page.getByRole('tab', { name: 'SageMaker MLOps' });
+  await tab.click();
+  await expect(panel).toBeHidden();
+  await tab.click();
+  await expect(panel).toBeVisible();
+  const current = (await panel.boundingBox())!.width;
+  const grip = await page.evaluate(() => {
+    const handle = [
+      ...document.getElementById('jp-main-split-panel')!.children
+    ].find(
+      c =>
+        c.classList.contains('lm-SplitPanel-handle') &&
+        !c.classList.contains('lm-mod-hidden')
+    )!;
+    const r = handle.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + 200 };
+  });
+  await page.mouse.move(grip.x, grip.y);
+  await page.mouse.down();
+  await page.mouse.move(grip.x - (current - width), grip.y, { steps: 5 });
+  await page.mouse.up();
+  await expect
+    .poll(async () => Math.round((await panel.boundingBox())!.width))
+    .toBeLessThanOrEqual(width + 2);
+}

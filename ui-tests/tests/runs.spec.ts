@@ -1,7 +1,12 @@
 import { IJupyterLabPageFixture, expect, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
-import { openProject, setSectionExpanded, unique } from './helpers';
+import {
+  narrowSidebar,
+  openProject,
+  setSectionExpanded,
+  unique
+} from './helpers';
 import {
   IRunSpec,
   createMlflowExperiment,
@@ -383,36 +388,7 @@ test.describe('Runs', () => {
     page
   }) => {
     const panel = await openProject(page);
-    await page.evaluate(() =>
-      document.documentElement.style.setProperty(
-        '--jp-sidebar-min-width',
-        '200px'
-      )
-    );
-    const tab = page.getByRole('tab', { name: 'SageMaker MLOps' });
-    await tab.click();
-    await expect(panel).toBeHidden();
-    await tab.click();
-    await expect(panel).toBeVisible();
-    const width = (await panel.boundingBox())!.width;
-    const grip = await page.evaluate(() => {
-      const handle = [
-        ...document.getElementById('jp-main-split-panel')!.children
-      ].find(
-        c =>
-          c.classList.contains('lm-SplitPanel-handle') &&
-          !c.classList.contains('lm-mod-hidden')
-      )!;
-      const r = handle.getBoundingClientRect();
-      return { x: r.x + r.width / 2, y: r.y + 200 };
-    });
-    await page.mouse.move(grip.x, grip.y);
-    await page.mouse.down();
-    await page.mouse.move(grip.x - (width - 220), grip.y, { steps: 5 });
-    await page.mouse.up();
-    await expect
-      .poll(async () => Math.round((await panel.boundingBox())!.width))
-      .toBeLessThanOrEqual(222);
+    await narrowSidebar(page, panel, 220);
     const runs = await openRuns(page);
 
     // The seeded MLflow experiment named after the project, expanded: runs with their status and metrics.

@@ -1,7 +1,12 @@
 import { expect, test } from '@jupyterlab/galata';
 import { execFileSync } from 'child_process';
 
-import { openProject, openSidebar, pipelineRow } from './helpers';
+import {
+  narrowSidebar,
+  openProject,
+  openSidebar,
+  pipelineRow
+} from './helpers';
 
 test.describe('SageMaker MLOps sidebar', () => {
   test('opens from the left bar and shows the identity the server acts as @smoke', async ({
@@ -41,38 +46,7 @@ test.describe('SageMaker MLOps sidebar', () => {
     page
   }) => {
     const panel = await openProject(page);
-    // 220 px: narrower than JupyterLab's default minimum (250 px), as a theme or a user's CSS can make it.
-    // Lower the minimum, let the shell measure it again (hide and show the panel), then drag the handle.
-    await page.evaluate(() =>
-      document.documentElement.style.setProperty(
-        '--jp-sidebar-min-width',
-        '200px'
-      )
-    );
-    const tab = page.getByRole('tab', { name: 'SageMaker MLOps' });
-    await tab.click();
-    await expect(panel).toBeHidden();
-    await tab.click();
-    await expect(panel).toBeVisible();
-    const width = (await panel.boundingBox())!.width;
-    const grip = await page.evaluate(() => {
-      const handle = [
-        ...document.getElementById('jp-main-split-panel')!.children
-      ].find(
-        c =>
-          c.classList.contains('lm-SplitPanel-handle') &&
-          !c.classList.contains('lm-mod-hidden')
-      )!;
-      const r = handle.getBoundingClientRect();
-      return { x: r.x + r.width / 2, y: r.y + 200 };
-    });
-    await page.mouse.move(grip.x, grip.y);
-    await page.mouse.down();
-    await page.mouse.move(grip.x - (width - 220), grip.y, { steps: 5 });
-    await page.mouse.up();
-    await expect
-      .poll(async () => Math.round((await panel.boundingBox())!.width))
-      .toBeLessThanOrEqual(222);
+    await narrowSidebar(page, panel, 220);
 
     // The build and the deploy pipelines read differently: their role, and the end of their name that differs.
     const seen = async (role: 'build' | 'deploy') => {
