@@ -12,7 +12,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import type { PipelineService } from '../core/pipelines/service';
-import { LazyWidget } from '../shared/lazy';
+import { LazyWidget, once } from '../shared/lazy';
 import {
   CommandIDs,
   IMLOpsConnection,
@@ -21,7 +21,7 @@ import {
   PluginIDs,
   TRANSLATION_DOMAIN
 } from '../tokens';
-import { notifyFinished, registerPipelineCommands } from './commands';
+import { registerPipelineCommands } from './commands';
 import type { ExecutionTab } from './graph/GraphView';
 import type { PipelinesModel } from './model';
 
@@ -56,34 +56,26 @@ export const pipelinesPlugin: JupyterFrontEndPlugin<void> = {
     translator = translator ?? nullTranslator;
     const trans = translator.load(TRANSLATION_DOMAIN);
 
-    let service: Promise<PipelineService> | null = null;
-    const getService = (): Promise<PipelineService> => {
-      if (!service) {
-        service = Promise.all([
-          import('../core/pipelines/service'),
-          connection.clients()
-        ]).then(
-          ([{ PipelineService }, clients]) => new PipelineService(clients)
-        );
-        service.catch(() => (service = null));
-      }
-      return service;
-    };
-    let model: Promise<PipelinesModel> | null = null;
-    const getModel = (): Promise<PipelinesModel> => {
-      if (!model) {
-        model = import('./model').then(({ PipelinesModel }) => {
-          const created = new PipelinesModel({
-            connection,
-            project,
-            api: getService
-          });
-          notifyFinished(app, created, trans);
-          return created;
-        });
-      }
-      return model;
-    };
+    const getService = once<PipelineService>(async () => {
+      const [{ PipelineService }, clients] = await Promise.all([
+        import('../core/pipelines/service'),
+        connection.clients()
+      ]);
+      return new PipelineService(clients);
+    });
+    const getModel = once<PipelinesModel>(async () => {
+      const [{ PipelinesModel }, { notifyFinished }] = await Promise.all([
+        import('./model'),
+        import('./actions')
+      ]);
+      const created = new PipelinesModel({
+        connection,
+        project,
+        api: getService
+      });
+      notifyFinished(app, created, trans);
+      return created;
+    });
 
     const tracker = new WidgetTracker<MainAreaWidget<ExecutionTab>>({
       namespace: 'sagemaker-mlops-execution'

@@ -22,6 +22,7 @@ import { StatusBadge } from '../shared/StatusBadge';
 import { formatTime, statusLabel } from '../shared/format';
 import { MetricList, MetricsComparison } from './Metrics';
 import type { RegistryModel } from './model';
+import '../../style/views.css';
 
 /** A version as the dialogs name it: `v13 · group`. */
 export function versionLabel(

@@ -15,6 +15,7 @@ import { TRANSLATION_DOMAIN } from '../tokens';
 import { MetricList } from './Metrics';
 import { RegistryModel } from './model';
 import { Row, buildRows } from './rows';
+import '../../style/views.css';
 
 const APPROVAL_STATUSES: ModelApprovalStatus[] = [
   'PendingManualApproval',

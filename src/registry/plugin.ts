@@ -8,7 +8,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { pipelineOfArn } from '../core/arn';
 import type { DeployGateService } from '../core/deploy/service';
 import type { RegistryService } from '../core/registry/service';
-import { LazyWidget } from '../shared/lazy';
+import { LazyWidget, once } from '../shared/lazy';
 import {
   CommandIDs,
   IMLOpsConnection,
@@ -17,7 +17,7 @@ import {
   PluginIDs,
   TRANSLATION_DOMAIN
 } from '../tokens';
-import { notifyDeployStarted, registerRegistryCommands } from './commands';
+import { registerRegistryCommands } from './commands';
 import type { RegistryModel } from './model';
 
 /**
@@ -45,16 +45,6 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
     translator = translator ?? nullTranslator;
     const trans = translator.load(TRANSLATION_DOMAIN);
 
-    const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
-      let made: Promise<T> | null = null;
-      return () => {
-        if (!made) {
-          made = make();
-          made.catch(() => (made = null));
-        }
-        return made;
-      };
-    };
     const registry = once<RegistryService>(async () => {
       const [{ RegistryService }, clients] = await Promise.all([
         import('../core/registry/service'),
@@ -70,9 +60,14 @@ export const registryPlugin: JupyterFrontEndPlugin<void> = {
       return new DeployGateService(clients);
     });
     const getModel = once<RegistryModel>(async () => {
-      const [{ RegistryModel }, { ServerReportReader }] = await Promise.all([
+      const [
+        { RegistryModel },
+        { ServerReportReader },
+        { notifyDeployStarted }
+      ] = await Promise.all([
         import('./model'),
-        import('../lab/reports')
+        import('../lab/reports'),
+        import('./actions')
       ]);
       const model = new RegistryModel({
         connection,

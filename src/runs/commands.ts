@@ -6,6 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import type { IExperiment, IRun } from '../core/runs/types';
 import { mlopsIcon } from '../icons';
 import { contextTarget, notifyError } from '../shared/commands';
+import { once } from '../shared/lazy';
 import { CommandIDs, IMLOpsConnection, IMLOpsProject } from '../tokens';
 import type { IRunsActions } from './actions';
 import type { RunsModel } from './model';
@@ -33,14 +34,9 @@ export function registerRunsCommands(ctx: IRunsCommandsContext): {
   compare: (runs: IRun[]) => Promise<void>;
 } {
   const { app, trans } = ctx;
-  let loaded: Promise<IRunsActions> | null = null;
-  const actions = (): Promise<IRunsActions> => {
-    if (!loaded) {
-      loaded = import('./actions').then(m => m.runsActions(ctx));
-      loaded.catch(() => (loaded = null));
-    }
-    return loaded;
-  };
+  const actions = once<IRunsActions>(() =>
+    import('./actions').then(m => m.runsActions(ctx))
+  );
 
   app.commands.addCommand(CommandIDs.openRunsTable, {
     label: args =>

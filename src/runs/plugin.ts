@@ -13,7 +13,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import type { IRunSource } from '../core/runs/types';
-import { LazyWidget } from '../shared/lazy';
+import { LazyWidget, once } from '../shared/lazy';
 import {
   CommandIDs,
   IMLOpsConnection,
@@ -62,34 +62,32 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
 
     let sources: IRunSource[] = [...RUN_SOURCES];
     let keyMetrics: string[] = [];
-    let model: Promise<RunsModel> | null = null;
-    const getModel = (): Promise<RunsModel> => {
-      if (!model) {
-        model = Promise.all([import('./model'), import('./sources')]).then(
-          ([{ RunsModel }, { labProvider }]) =>
-            new RunsModel({
-              connection,
-              project,
-              providers: {
-                'sagemaker-experiments': labProvider(
-                  'sagemaker-experiments',
-                  () => connection.clients(),
-                  connection.serverSettings
-                ),
-                mlflow: labProvider(
-                  'mlflow',
-                  () => connection.clients(),
-                  connection.serverSettings
-                )
-              },
-              sources: () => sources,
-              keyMetrics: () => keyMetrics
-            })
-        );
-        model.catch(() => (model = null));
-      }
-      return model;
-    };
+    let modelMade = false;
+    const getModel = once<RunsModel>(async () => {
+      modelMade = true;
+      const [{ RunsModel }, { labProvider }] = await Promise.all([
+        import('./model'),
+        import('./sources')
+      ]);
+      return new RunsModel({
+        connection,
+        project,
+        providers: {
+          'sagemaker-experiments': labProvider(
+            'sagemaker-experiments',
+            () => connection.clients(),
+            connection.serverSettings
+          ),
+          mlflow: labProvider(
+            'mlflow',
+            () => connection.clients(),
+            connection.serverSettings
+          )
+        },
+        sources: () => sources,
+        keyMetrics: () => keyMetrics
+      });
+    });
 
     if (settingRegistry) {
       settingRegistry
@@ -101,7 +99,9 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
             keyMetrics = Array.isArray(metrics)
               ? metrics.filter((m): m is string => typeof m === 'string')
               : [];
-            void model?.then(m => m.sourcesChanged());
+            if (modelMade) {
+              void getModel().then(m => m.sourcesChanged());
+            }
           };
           apply();
           settings.changed.connect(apply);

@@ -11,6 +11,7 @@ import { FetchLike, MlflowSource } from '../core/runs/mlflow';
 import { SageMakerExperimentsSource } from '../core/runs/sagemaker';
 import type { IRunProvider, IRunSource } from '../core/runs/types';
 import { proxyEndpoint } from '../lab/transport';
+import { once } from '../shared/lazy';
 
 /** A fetch through Jupyter's connection (its token and XSRF headers). */
 export function jupyterFetch(settings: ServerConnection.ISettings): FetchLike {
@@ -41,20 +42,12 @@ export function labProvider(
   clients: () => Promise<IAwsClients>,
   settings: ServerConnection.ISettings
 ): () => Promise<IRunProvider> {
-  let made: Promise<IRunProvider> | null = null;
-  return () => {
-    if (!made) {
-      made =
-        source === 'mlflow'
-          ? Promise.resolve(
-              new MlflowSource(
-                jupyterFetch(settings),
-                proxyEndpoint('sagemaker-mlflow', settings)
-              )
-            )
-          : clients().then(c => new SageMakerExperimentsSource(c));
-      made.catch(() => (made = null));
-    }
-    return made;
-  };
+  return once<IRunProvider>(async () =>
+    source === 'mlflow'
+      ? new MlflowSource(
+          jupyterFetch(settings),
+          proxyEndpoint('sagemaker-mlflow', settings)
+        )
+      : new SageMakerExperimentsSource(await clients())
+  );
 }

@@ -3,6 +3,22 @@ import { Panel, Widget } from '@lumino/widgets';
 import { watchVisibility } from './visibility';
 
 /**
+ * `make()` run once, on first call, and its promise shared by every caller; a
+ * failure is not kept, so the next call tries again. What every capability
+ * uses to load its service, model and command bodies on first use.
+ */
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | null = null;
+  return () => {
+    if (!made) {
+      made = make();
+      made.catch(() => (made = null));
+    }
+    return made;
+  };
+}
+
+/**
  * A sidebar section whose content (its view code) is loaded the first time it
  * is visible, so JupyterLab's start-up does not pay for it.
  */
