@@ -25,6 +25,7 @@ import { IMLOpsConnection, IMLOpsProject } from '../tokens';
 import { ConfigEditor } from './ConfigEditor';
 import { ConfigEditorModel, ISchemaSet } from './model';
 // The editor's styles come with it, not at JupyterLab's start-up.
+import '../../style/views.css';
 import '../../style/config.css';
 
 /** The plugin's settings (`schema/plugins/config.json`). */

@@ -4,6 +4,7 @@ import * as React from 'react';
 
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { IMLOpsConnection, TRANSLATION_DOMAIN } from '../tokens';
+import '../../style/views.css';
 
 /** Who the server acts as in AWS, and where: account, region, caller ARN, Studio space. */
 export class IdentityWidget extends ReactWidget {

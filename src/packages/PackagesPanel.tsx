@@ -12,6 +12,7 @@ import {
   PackagesApi,
   isFinished
 } from './api';
+import '../../style/views.css';
 
 /** How often a running install is asked for its progress. */
 const POLL_MS = 1000;

@@ -7,6 +7,7 @@ import {
   coerceParameter
 } from '../core/pipelines/definition';
 import { IParameterSpec } from '../core/pipelines/types';
+import '../../style/views.css';
 
 /** What the run dialog collects. */
 export interface IRunRequest {
@@ -111,7 +112,10 @@ export async function runDialog(options: {
         Dialog.cancelButton(),
         Dialog.okButton({ label: trans.__('Run') })
       ],
-      focusNodeSelector: 'input, select'
+      // Re-opened after a refusal: the first refused field, so it can be corrected at once.
+      focusNodeSelector: Object.keys(errors).length
+        ? '[aria-invalid="true"]'
+        : 'input, select'
     });
     if (!result.button.accept || !result.value) {
       return undefined;

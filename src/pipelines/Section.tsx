@@ -15,6 +15,7 @@ import { ModelSection, SectionFrame } from '../shared/SectionFrame';
 import { TRANSLATION_DOMAIN } from '../tokens';
 import { PipelinesModel } from './model';
 import { Row, buildRows } from './rows';
+import '../../style/views.css';
 
 /** Height estimates by row kind (rows are measured once rendered). */
 const ROW_HEIGHTS: Record<Row['kind'], number> = {

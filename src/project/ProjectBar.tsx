@@ -5,6 +5,7 @@ import * as React from 'react';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { TRANSLATION_DOMAIN } from '../tokens';
 import { ProjectModel } from './model';
+import '../../style/views.css';
 
 /** The current project, or a picker fed by ListProjects when none is known or the user changes it. */
 export class ProjectBar extends ReactWidget {

@@ -15,6 +15,7 @@ import { Row, buildRows } from './rows';
 import { formatMetric } from './rules';
 import { SourceBadge, SourceNotice, runDurationText } from './widgets';
 // The runs views' styles come with them, not at JupyterLab's start-up.
+import '../../style/views.css';
 import '../../style/runs.css';
 
 const ROW_HEIGHTS: Record<Row['kind'], number> = {

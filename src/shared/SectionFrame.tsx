@@ -8,6 +8,7 @@ import { MLOpsError } from '../core/errors';
 import { ErrorBanner } from './ErrorBanner';
 import { IPollView } from './poll';
 import { watchVisibility } from './visibility';
+import '../../style/views.css';
 
 /** What a section frame reads of its model. */
 export interface IFramedModel {

@@ -90,6 +90,8 @@ test.describe('Pipelines in the sidebar', () => {
     );
     const field = reopened.locator('input[inputmode="numeric"]').first();
     await expect(field).toHaveValue('ten');
+    // The refused field has the focus, ready to be corrected.
+    await expect(field).toBeFocused();
     await field.fill('3');
     await expect(reopened.getByRole('alert')).toHaveCount(0);
     await reopened.getByRole('button', { name: 'Run' }).click();

@@ -10,6 +10,7 @@ import { formatTime, runDuration, statusLabel } from '../../shared/format';
 import { IPollView } from '../../shared/poll';
 import { watchVisibility } from '../../shared/visibility';
 import { ExecutionGraphModel } from './model';
+import '../../../style/views.css';
 
 /**
  * Main-area tab of one execution: its status, parameters, the pipeline graph

@@ -9,6 +9,7 @@ import type { IChartProps } from './Chart';
 import { CompareModel, historySeries, scatterSeries } from './model';
 import { seriesColour, seriesDash } from './palette';
 // The runs views' styles come with them, not at JupyterLab's start-up.
+import '../../../style/views.css';
 import '../../../style/runs.css';
 
 /** The chart library and the charts: their own chunk, loaded when a chart is first shown. */

@@ -20,6 +20,7 @@ import { Column, columnId, consoleUrl, formatMetric, runKey } from '../rules';
 import { SourceBadge, runDurationText, sourceLabel } from '../widgets';
 import { RunsTableModel } from './model';
 // The runs views' styles come with them, not at JupyterLab's start-up.
+import '../../../style/views.css';
 import '../../../style/runs.css';
 
 /** What the table's links and buttons do (the plugin's commands). */
