@@ -12,6 +12,7 @@ server's access key id and session token redacted.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -409,11 +410,30 @@ def upstream_url(base_url: str, service: Service, remainder: str, pairs: list[tu
 def sign(
     credentials, service: Service, upstream: Upstream, method: str, url: str, body: bytes, headers: dict[str, str]
 ) -> dict[str, str]:
-    """The headers to send: the forwarded ones, the server's own (signed too), X-Amz-Date, the session token and
-    Authorization. Host and Content-Length are set by the HTTP client (the host equals the URL's, as signed)."""
-    request = AWSRequest(method=method, url=url, data=body, headers={**headers, **upstream.headers})
+    """The headers to send: the forwarded ones, the server's own (signed too), Host, X-Amz-Date, the session token
+    and Authorization. Host is the one botocore's signer derives from the endpoint URL (``url`` has the endpoint's
+    host, see :func:`upstream_url`) and is sent as signed; Content-Length is set by the HTTP client."""
+    request = _SigningRequest(
+        method=method, url=url, data=body, headers={**headers, **upstream.headers, "host": signed_host(upstream.base_url)}
+    )
     SigV4Auth(credentials, service.signing_name, upstream.signing_region).add_auth(request)
     return dict(request.headers.items())
+
+
+class _SigningRequest(AWSRequest):
+    """An AWSRequest whose body is the bytes it was given, as is: what ``AWSRequest.body`` returns for bytes, without
+    building a prepared request (URL, headers and body copied) each time botocore's signer reads it."""
+
+    @property
+    def body(self) -> bytes:
+        return self.data
+
+
+@functools.lru_cache(maxsize=64)
+def signed_host(base_url: str) -> str:
+    """The Host header botocore's SigV4 signer derives from an endpoint URL (lower case, without the scheme's
+    default port), worked out once per endpoint by the signer itself."""
+    return SigV4Auth(None, "", "").headers_to_sign(AWSRequest(method="GET", url=base_url))["host"]
 
 
 def redact(
