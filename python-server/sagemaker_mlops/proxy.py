@@ -72,6 +72,7 @@ _XML_MESSAGE = re.compile(r"<Message>([^<]{0,2000})</Message>")
 _CONTROL = re.compile(r"[\r\n\x00]")
 
 REDACTED = "[redacted]"
+REDACTED_BYTES = REDACTED.encode()
 
 
 @web.stream_request_body
@@ -441,22 +442,30 @@ def redact(
 ) -> tuple[list[tuple[str, str]], bytes]:
     """The last line of defence: the server's access key id, session token (and secret key) never go back to the
     browser, raw, JSON-escaped or percent-encoded, in any relayed header or body."""
-    variants: list[str] = []
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            variants += {secret, secret.replace("/", "\\/"), quote(secret, safe=""), quote(secret, safe="").lower()}
+    variants = redaction_variants(tuple(secrets))
     if not variants:
         return headers, body
-    for variant in sorted(variants, key=len, reverse=True):
-        raw = variant.encode()
+    for variant, raw in variants:
         if raw in body:
-            body = body.replace(raw, REDACTED.encode())
+            body = body.replace(raw, REDACTED_BYTES)
     cleaned = []
     for name, value in headers:
-        for variant in variants:
-            value = value.replace(variant, REDACTED)
+        for variant, _ in variants:
+            if variant in value:
+                value = value.replace(variant, REDACTED)
         cleaned.append((name, value))
     return cleaned, body
+
+
+@functools.lru_cache(maxsize=4)
+def redaction_variants(secrets: tuple[Optional[str], ...]) -> tuple[tuple[str, bytes], ...]:
+    """The forms of the secrets that are redacted, longest first, as text and as bytes (worked out once per set of
+    credentials; they stay the same until botocore refreshes them)."""
+    variants: set[str] = set()
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            variants |= {secret, secret.replace("/", "\\/"), quote(secret, safe=""), quote(secret, safe="").lower()}
+    return tuple((variant, variant.encode()) for variant in sorted(variants, key=len, reverse=True))
 
 
 def json_error(
