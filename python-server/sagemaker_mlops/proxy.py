@@ -86,6 +86,7 @@ class AwsProxyHandler(MLOpsHandler):
     _remainder: str = ""
     _chunks: list[bytes]
     _received = 0
+    _limit = 0  # max_request_bytes, set by prepare() before any chunk arrives
     _too_large = False
     _client_gone = False
 
@@ -118,11 +119,12 @@ class AwsProxyHandler(MLOpsHandler):
                 )
         # A chunked body that grows past the limit makes tornado drop the connection without reading on.
         request.connection.set_max_body_size(limit)
+        self._limit = limit
         self._match = match
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
-        if self._received > self.mlops_config.max_request_bytes:
+        if self._received > self._limit:
             self._too_large = True
             self._chunks = []
         elif not self._too_large:
@@ -205,7 +207,7 @@ class AwsProxyHandler(MLOpsHandler):
         The route matches ``.../sagemaker-mlops/aws(/.*)?``; tornado would hand the handler unquoted groups, in
         which ``%2f`` has become ``/``. The raw path keeps every trick visible to the exact-match allowlist.
         """
-        prefix = url_path_join(self.base_url, ROUTE_PREFIX, "aws")
+        prefix = aws_prefix(self.base_url)
         path = self.request.path
         rest = path[len(prefix) :] if path.startswith(prefix) else ""
         if not rest.startswith("/"):
@@ -285,6 +287,12 @@ class AwsProxyHandler(MLOpsHandler):
             match.service.name,
             match.operation,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def aws_prefix(base_url: str) -> str:
+    """The proxy's route prefix under a server's base URL (the same on every request)."""
+    return url_path_join(base_url, ROUTE_PREFIX, "aws")
 
 
 def inspected_body(service: Service, operation: str, body: bytes):
