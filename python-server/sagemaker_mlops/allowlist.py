@@ -95,10 +95,12 @@ class Allowlist:
     def __init__(self, grants: Iterable[Grants] = ()) -> None:
         self.json_operations: dict[str, frozenset[str]] = {}
         self.rest_operations: dict[str, tuple[RestOperation, ...]] = {}
+        self._services: Optional[frozenset[str]] = None
         for grant in grants:
             self.add(grant)
 
     def add(self, grant: Grants) -> None:
+        self._services = None
         for service_name, operations in grant.items():
             service = SERVICES.get(service_name)
             if service is None:
@@ -123,10 +125,12 @@ class Allowlist:
 
     @property
     def services(self) -> frozenset[str]:
-        """The services with at least one allowed operation."""
-        return frozenset(n for n, ops in self.json_operations.items() if ops) | frozenset(
-            n for n, ops in self.rest_operations.items() if ops
-        )
+        """The services with at least one allowed operation (worked out again after :meth:`add`)."""
+        if self._services is None:
+            self._services = frozenset(n for n, ops in self.json_operations.items() if ops) | frozenset(
+                n for n, ops in self.rest_operations.items() if ops
+            )
+        return self._services
 
     def match(self, service_name: str, method: str, path: str, target: Optional[str]) -> Match:
         """The allowed operation of a request, or :class:`Refused`.

@@ -12,6 +12,7 @@ server's access key id and session token redacted.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -71,6 +72,7 @@ _XML_MESSAGE = re.compile(r"<Message>([^<]{0,2000})</Message>")
 _CONTROL = re.compile(r"[\r\n\x00]")
 
 REDACTED = "[redacted]"
+REDACTED_BYTES = REDACTED.encode()
 
 
 @web.stream_request_body
@@ -84,6 +86,7 @@ class AwsProxyHandler(MLOpsHandler):
     _remainder: str = ""
     _chunks: list[bytes]
     _received = 0
+    _limit = 0  # max_request_bytes, set by prepare() before any chunk arrives
     _too_large = False
     _client_gone = False
 
@@ -116,11 +119,12 @@ class AwsProxyHandler(MLOpsHandler):
                 )
         # A chunked body that grows past the limit makes tornado drop the connection without reading on.
         request.connection.set_max_body_size(limit)
+        self._limit = limit
         self._match = match
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
-        if self._received > self.mlops_config.max_request_bytes:
+        if self._received > self._limit:
             self._too_large = True
             self._chunks = []
         elif not self._too_large:
@@ -203,7 +207,7 @@ class AwsProxyHandler(MLOpsHandler):
         The route matches ``.../sagemaker-mlops/aws(/.*)?``; tornado would hand the handler unquoted groups, in
         which ``%2f`` has become ``/``. The raw path keeps every trick visible to the exact-match allowlist.
         """
-        prefix = url_path_join(self.base_url, ROUTE_PREFIX, "aws")
+        prefix = aws_prefix(self.base_url)
         path = self.request.path
         rest = path[len(prefix) :] if path.startswith(prefix) else ""
         if not rest.startswith("/"):
@@ -283,6 +287,12 @@ class AwsProxyHandler(MLOpsHandler):
             match.service.name,
             match.operation,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def aws_prefix(base_url: str) -> str:
+    """The proxy's route prefix under a server's base URL (the same on every request)."""
+    return url_path_join(base_url, ROUTE_PREFIX, "aws")
 
 
 def inspected_body(service: Service, operation: str, body: bytes):
@@ -409,11 +419,30 @@ def upstream_url(base_url: str, service: Service, remainder: str, pairs: list[tu
 def sign(
     credentials, service: Service, upstream: Upstream, method: str, url: str, body: bytes, headers: dict[str, str]
 ) -> dict[str, str]:
-    """The headers to send: the forwarded ones, the server's own (signed too), X-Amz-Date, the session token and
-    Authorization. Host and Content-Length are set by the HTTP client (the host equals the URL's, as signed)."""
-    request = AWSRequest(method=method, url=url, data=body, headers={**headers, **upstream.headers})
+    """The headers to send: the forwarded ones, the server's own (signed too), Host, X-Amz-Date, the session token
+    and Authorization. Host is the one botocore's signer derives from the endpoint URL (``url`` has the endpoint's
+    host, see :func:`upstream_url`) and is sent as signed; Content-Length is set by the HTTP client."""
+    request = _SigningRequest(
+        method=method, url=url, data=body, headers={**headers, **upstream.headers, "host": signed_host(upstream.base_url)}
+    )
     SigV4Auth(credentials, service.signing_name, upstream.signing_region).add_auth(request)
     return dict(request.headers.items())
+
+
+class _SigningRequest(AWSRequest):
+    """An AWSRequest whose body is the bytes it was given, as is: what ``AWSRequest.body`` returns for bytes, without
+    building a prepared request (URL, headers and body copied) each time botocore's signer reads it."""
+
+    @property
+    def body(self) -> bytes:
+        return self.data
+
+
+@functools.lru_cache(maxsize=64)
+def signed_host(base_url: str) -> str:
+    """The Host header botocore's SigV4 signer derives from an endpoint URL (lower case, without the scheme's
+    default port), worked out once per endpoint by the signer itself."""
+    return SigV4Auth(None, "", "").headers_to_sign(AWSRequest(method="GET", url=base_url))["host"]
 
 
 def redact(
@@ -421,22 +450,30 @@ def redact(
 ) -> tuple[list[tuple[str, str]], bytes]:
     """The last line of defence: the server's access key id, session token (and secret key) never go back to the
     browser, raw, JSON-escaped or percent-encoded, in any relayed header or body."""
-    variants: list[str] = []
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            variants += {secret, secret.replace("/", "\\/"), quote(secret, safe=""), quote(secret, safe="").lower()}
+    variants = redaction_variants(tuple(secrets))
     if not variants:
         return headers, body
-    for variant in sorted(variants, key=len, reverse=True):
-        raw = variant.encode()
+    for variant, raw in variants:
         if raw in body:
-            body = body.replace(raw, REDACTED.encode())
+            body = body.replace(raw, REDACTED_BYTES)
     cleaned = []
     for name, value in headers:
-        for variant in variants:
-            value = value.replace(variant, REDACTED)
+        for variant, _ in variants:
+            if variant in value:
+                value = value.replace(variant, REDACTED)
         cleaned.append((name, value))
     return cleaned, body
+
+
+@functools.lru_cache(maxsize=4)
+def redaction_variants(secrets: tuple[Optional[str], ...]) -> tuple[tuple[str, bytes], ...]:
+    """The forms of the secrets that are redacted, longest first, as text and as bytes (worked out once per set of
+    credentials; they stay the same until botocore refreshes them)."""
+    variants: set[str] = set()
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            variants |= {secret, secret.replace("/", "\\/"), quote(secret, safe=""), quote(secret, safe="").lower()}
+    return tuple((variant, variant.encode()) for variant in sorted(variants, key=len, reverse=True))
 
 
 def json_error(

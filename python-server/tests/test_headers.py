@@ -1,11 +1,12 @@
 """Forwarded header values are printable ASCII with single spaces, and no credential is ever relayed back."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 
 from sagemaker_mlops.allowlist import Refused
-from sagemaker_mlops.proxy import forwarded_headers
+from sagemaker_mlops.proxy import forwarded_headers, redact
 
 from conftest import aws_call, error_of, raw_exchange, raw_head, untouched
 
@@ -61,6 +62,18 @@ def test_header_filter_accepts_printable_ascii_with_single_spaces():
         with pytest.raises(Refused) as refused:
             forwarded_headers([("Accept", value)])
         assert refused.value.status == 400
+
+
+def test_every_form_of_each_set_of_credentials_is_redacted():
+    """The redacted forms are worked out once per set of credentials: refreshed ones are redacted as well."""
+    for key, token in (("ASIAFIRSTKEY0000", TOKEN), ("ASIASECONDKEY000", TOKEN.replace("EXAMPLE", "REFRESHED"))):
+        forms = (token, token.replace("/", "\\/"), quote(token, safe=""), quote(token, safe="").lower(), key)
+        body = " ".join(forms).encode()
+        headers, cleaned = redact([("x-amzn-ErrorMessage", " ".join(forms))], body, (key, token, "secret-" * 5))
+        for form in forms:
+            assert form.encode() not in cleaned and form not in headers[0][1]
+        assert cleaned == b" ".join([b"[redacted]"] * len(forms))
+    assert redact([("a", "b")], b"nothing", (None, "short")) == ([("a", "b")], b"nothing")
 
 
 def echo_canonical_request(handler):
