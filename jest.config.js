@@ -3,7 +3,11 @@ const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
 // ES modules in node_modules that jest must transform for the DOM project.
 const esModules = [
   '@codemirror',
+  '@jupyter/react-components',
+  '@jupyter/web-components',
   '@jupyter/ydoc',
+  '@microsoft/fast-',
+  'exenv-es6',
   '@jupyterlab/',
   'lib0',
   'nanoid',

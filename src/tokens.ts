@@ -157,7 +157,7 @@ export interface ISidebarSection {
 export interface IMLOpsSidebar {
   /** Add a section; disposing the result removes it. */
   addSection(section: ISidebarSection): IDisposable;
-  /** Refresh every section (the Refresh button and command). */
+  /** Refresh every section shown (the Refresh button and command); a folded one refreshes when shown, if stale. */
   refresh(): Promise<void>;
   /** Show the sidebar. */
   activate(): void;

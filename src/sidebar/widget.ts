@@ -92,16 +92,22 @@ export class MLOpsSidebar extends SidePanel {
     });
   }
 
-  /** Refresh every section at once. */
+  /**
+   * Refresh every section shown, at once. A folded section (or every one, with
+   * the panel hidden) is not asked: it refreshes when shown, if its data is
+   * older than the refresh interval.
+   */
   async refresh(): Promise<void> {
     await Promise.all(
-      this._sections.map(s =>
-        s
-          .refresh?.()
-          .catch(error =>
-            console.warn(`sagemaker-mlops: refreshing ${s.id} failed`, error)
-          )
-      )
+      this._sections
+        .filter(s => s.widget.isVisible)
+        .map(s =>
+          s
+            .refresh?.()
+            .catch(error =>
+              console.warn(`sagemaker-mlops: refreshing ${s.id} failed`, error)
+            )
+        )
     );
   }
 

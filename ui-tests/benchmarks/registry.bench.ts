@@ -9,9 +9,12 @@ import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
 import { openProject, setSectionExpanded } from '../tests/helpers';
+import { awsCallName, scrollThroughSection } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const LABEL = process.env.BENCH_LABEL || 'seeded';
+/** More pages of versions read while scrolling through the project's group. */
+const VERSION_PAGES = Number(process.env.BENCH_VERSION_PAGES || 25);
 
 test.use({
   autoGoto: false,
@@ -37,10 +40,10 @@ test(`registry: first rows and requests per refresh (${LABEL})`, async ({
   test.setTimeout(900000);
   const calls: string[] = [];
   page.on('request', request => {
-    const url = request.url();
-    if (url.includes('/sagemaker-mlops/aws/')) {
-      calls.push(request.headers()['x-amz-target'] ?? url);
-    } else if (url.includes('/sagemaker-mlops/registry/report')) {
+    const name = awsCallName(request);
+    if (name) {
+      calls.push(name);
+    } else if (request.url().includes('/sagemaker-mlops/registry/report')) {
       calls.push('server: registry/report');
     }
   });
@@ -75,6 +78,7 @@ test(`registry: first rows and requests per refresh (${LABEL})`, async ({
   // Only the registry section open: the pipelines section folded.
   await setSectionExpanded(panel, 'Model registry', true);
   await setSectionExpanded(panel, 'Pipelines', false);
+  await setSectionExpanded(panel, 'Runs', false);
   await expect(groups.first()).toBeVisible({ timeout: 300000 });
 
   const firstGroups: number[] = [];
@@ -113,6 +117,13 @@ test(`registry: first rows and requests per refresh (${LABEL})`, async ({
   await panel.getByRole('button', { name: 'Refresh' }).click();
   await settle();
   const perRefresh = byOperation(beforeRefresh);
+  const domRows = await registry.locator('.jp-MLOps-row').count();
+
+  // The JS heap growth after scrolling through the group's versions, reading VERSION_PAGES more pages.
+  const scrolled = await scrollThroughSection(page, registry, {
+    maxPages: VERSION_PAGES,
+    moreButton: /^Load more versions$/
+  });
 
   const result = {
     label: LABEL,
@@ -122,8 +133,11 @@ test(`registry: first rows and requests per refresh (${LABEL})`, async ({
     requestsOnShow: median(onShow),
     requestsPerRefresh: Object.values(perRefresh).reduce((a, b) => a + b, 0),
     requestsByOperation: perRefresh,
-    domRows: await registry.locator('.jp-MLOps-row').count(),
-    groupRows: await groups.count()
+    domRows,
+    groupRows: await groups.count(),
+    domRowsAfterScrollingAll: scrolled.domRowsAfterScrollingAll,
+    versionPagesRead: scrolled.pagesRead,
+    heapGrowthMBAfterScrollingAll: scrolled.heapGrowthMBAfterScrollingAll
   };
   const out = process.env.BENCH_OUT || 'test-results';
   fs.mkdirSync(out, { recursive: true });

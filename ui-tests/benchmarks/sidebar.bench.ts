@@ -9,18 +9,22 @@ import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 
 import {
+  PROJECT,
   control,
   openProject,
   pipelineRow,
   runFromMenu,
   unique
 } from '../tests/helpers';
+import { awsCallName, scrollThroughSection } from './support';
 
 const RUNS = Number(process.env.BENCH_RUNS || 5);
 const LABEL = process.env.BENCH_LABEL || 'seeded';
 /** A short refresh interval, so the idle and hidden windows span several of them. */
 const INTERVAL_S = 5;
 const WINDOW_MS = 30000;
+/** Pages of runs read in the runs section (20 runs each) while scrolling through the biggest experiment. */
+const RUN_PAGES = Number(process.env.BENCH_RUN_PAGES || 25);
 
 test.use({
   autoGoto: false,
@@ -45,8 +49,9 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   test.setTimeout(900000);
   const calls: string[] = [];
   page.on('request', request => {
-    if (request.url().includes('/sagemaker-mlops/aws/')) {
-      calls.push(`${request.headers()['x-amz-target'] ?? request.url()}`);
+    const name = awsCallName(request);
+    if (name) {
+      calls.push(name);
     }
   });
   const count = (from: number) =>
@@ -70,11 +75,17 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   };
 
   const timings: number[] = [];
+  const runsFirst: number[] = [];
   const complete: number[] = [];
   const firstOpen: number[] = [];
   await page.goto();
   await openProject(page);
   const panel = page.locator('#sagemaker-mlops-sidebar');
+  const pipelines = panel.getByRole('region', {
+    name: 'Pipelines',
+    exact: true
+  });
+  const runs = panel.getByRole('region', { name: 'Runs', exact: true });
   for (let i = 0; i < RUNS; i++) {
     // A cold open: the panel closed before the reload, so the restored layout does not open (and load) it.
     if (await panel.isVisible()) {
@@ -90,6 +101,10 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
     await page.getByRole('tab', { name: 'SageMaker MLOps' }).click();
     await openProject(page);
     timings.push(Date.now() - t0);
+    await expect(runs.locator('.jp-MLOps-experiment-row').first()).toBeVisible({
+      timeout: 300000
+    });
+    runsFirst.push(Date.now() - t0);
     await expect(panel.getByText('refreshing…')).toBeHidden({
       timeout: 300000
     });
@@ -103,32 +118,25 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
   await settle();
   const perRefresh = count(beforeRefresh);
 
-  // Rows in the DOM (virtualized: bounded whatever the data size), and the JS heap after scrolling through all.
-  const tree = panel.locator('.jp-MLOps-tree');
-  const domRows = await tree.locator('.jp-MLOps-row').count();
-  // Galata's page is a wrapper: the CDP session needs the Playwright page itself.
-  const real = page.context().pages()[0];
-  const cdp = await page.context().newCDPSession(real);
-  const heap = async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
-    return (await cdp.send('Runtime.getHeapUsage')).usedSize / 1048576;
-  };
-  const heapBefore = await heap();
-  const scrollStart = Date.now();
-  for (;;) {
-    const done = await tree.evaluate(n => {
-      n.scrollTop += n.clientHeight;
-      return n.scrollTop + n.clientHeight >= n.scrollHeight - 1;
-    });
-    await page.waitForTimeout(120);
-    if (done || Date.now() - scrollStart > 300000) {
-      break;
-    }
-  }
-  await expect(panel.getByText('refreshing…')).toBeHidden({ timeout: 300000 });
-  const domRowsScrolled = await tree.locator('.jp-MLOps-row').count();
-  const heapGrowthMB = +((await heap()) - heapBefore).toFixed(1);
-  await tree.evaluate(n => (n.scrollTop = 0));
+  // Each section's rows in the DOM (virtualized: bounded whatever the data size), and the JS heap growth
+  // after scrolling through everything: every pipeline; the runs of the biggest experiment, page by page.
+  const pipelinesScroll = await scrollThroughSection(page, pipelines, {
+    maxPages: 0,
+    moreButton: /^Load more executions$/
+  });
+  const experiment = runs.locator(
+    `.jp-MLOps-experiment-row[data-source="sagemaker-experiments"][data-experiment-name="${LABEL === 'scale' ? `${PROJECT}-scale` : `${PROJECT}-experiments`}"]`
+  );
+  await experiment.click();
+  await expect(runs.locator('.jp-MLOps-run-row').first()).toBeVisible({
+    timeout: 300000
+  });
+  const runsScroll = await scrollThroughSection(page, runs, {
+    maxPages: RUN_PAGES,
+    moreButton: /^Load more runs$/
+  });
+  await experiment.click(); // folded again: the idle windows below are the first screen's
+  await settle();
 
   // Idle: open, nothing running that the view watches, for WINDOW_MS.
   const beforeIdle = calls.length;
@@ -165,9 +173,14 @@ test(`sidebar: first rows, requests per refresh, idle and hidden (${LABEL})`, as
     refreshIntervalSeconds: INTERVAL_S,
     idleRequestsPerMinute: Math.round((idle * 60000) / WINDOW_MS),
     runningRequestsPerMinute: Math.round((running * 60000) / WINDOW_MS),
-    domRows,
-    domRowsAfterScrollingAll: domRowsScrolled,
-    heapGrowthMBAfterScrollingAll: heapGrowthMB,
+    domRows: pipelinesScroll.domRows,
+    domRowsAfterScrollingAll: pipelinesScroll.domRowsAfterScrollingAll,
+    heapGrowthMBAfterScrollingAll:
+      pipelinesScroll.heapGrowthMBAfterScrollingAll,
+    runsSection: {
+      firstExperimentRowsMs: median(runsFirst),
+      ...runsScroll
+    },
     hiddenRequestsPerMinute: Math.round((hidden * 60000) / WINDOW_MS),
     renderedPipelineRows: rows
   };
