@@ -7,7 +7,7 @@ import { join } from 'path';
 
 import { cloneUrl, commitAsColleague, configBranch, configFile } from './aws';
 import { line, openConfig } from './config';
-import { unique } from './helpers';
+import { openFolder, unique } from './helpers';
 
 /**
  * The shared-configuration editor against the devstack's CodeCommit (real git
@@ -295,14 +295,7 @@ test.describe('Shared configuration editor', () => {
       'text',
       `${tmpPath}/model_config.yaml`
     );
-    await page.sidebar.openTab('filebrowser');
-    // By command, not Galata's filebrowser.openDirectory: that waits on breadcrumb attributes JupyterLab 4.5 lacks.
-    await page.evaluate(async path => {
-      await (window as any).jupyterapp.commands.execute(
-        'filebrowser:go-to-path',
-        { path }
-      );
-    }, tmpPath);
+    await openFolder(page, tmpPath);
     await page
       .locator('.jp-DirListing-item', { hasText: 'model_config.yaml' })
       .click({ button: 'right' });

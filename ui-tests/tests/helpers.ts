@@ -224,3 +224,20 @@ export async function narrowSidebar(
     .poll(async () => Math.round((await panel.boundingBox())!.width))
     .toBeLessThanOrEqual(width + 2);
 }
+
+/**
+ * The file browser shown, at `path`. By command, not Galata's
+ * filebrowser.openDirectory: that waits on breadcrumb attributes JupyterLab 4.5 lacks.
+ */
+export async function openFolder(
+  page: IJupyterLabPageFixture,
+  path: string
+): Promise<void> {
+  await page.sidebar.openTab('filebrowser');
+  await page.evaluate(async folder => {
+    await (window as any).jupyterapp.commands.execute(
+      'filebrowser:go-to-path',
+      { path: folder }
+    );
+  }, path);
+}

@@ -2,11 +2,12 @@ import { expect, test } from '@jupyterlab/galata';
 import { Locator } from '@playwright/test';
 
 import {
-  PROJECT,
   control,
   executionRow,
+  openFolder,
   openProject,
   pipelineRow,
+  PROJECT,
   runFromMenu,
   unique
 } from './helpers';
@@ -242,14 +243,7 @@ test.describe('Run as my pipeline', () => {
       'text',
       `${tmpPath}/my_pipeline.json`
     );
-    await page.sidebar.openTab('filebrowser');
-    // By command, not Galata's filebrowser.openDirectory: that waits on breadcrumb attributes JupyterLab 4.5 lacks.
-    await page.evaluate(async path => {
-      await (window as any).jupyterapp.commands.execute(
-        'filebrowser:go-to-path',
-        { path }
-      );
-    }, tmpPath);
+    await openFolder(page, tmpPath);
     await page
       .locator('.jp-DirListing-item', { hasText: 'my_pipeline.json' })
       .click({ button: 'right' });
