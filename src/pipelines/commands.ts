@@ -11,8 +11,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import type { PipelineService } from '../core/pipelines/service';
 import { canRetry, canStop } from '../core/status';
 import { mlopsIcon } from '../icons';
-import { contextTarget, notifyError } from '../shared/commands';
-import { once } from '../shared/lazy';
+import { contextTarget, lazyActions } from '../shared/commands';
 import { CommandIDs, IMLOpsConnection, IMLOpsProject } from '../tokens';
 import type { IPipelinesActions } from './actions';
 import type { ExecutionTab } from './graph/GraphView';
@@ -65,22 +64,10 @@ function executionTarget(
  */
 export function registerPipelineCommands(ctx: IPipelinesCommandContext): void {
   const { app, trans } = ctx;
-  const actions = once<IPipelinesActions>(() =>
-    import('./actions').then(m => m.pipelinesActions(ctx))
+  const act = lazyActions<IPipelinesActions>(
+    () => import('./actions').then(m => m.pipelinesActions(ctx)),
+    trans
   );
-  /** Run an action once its module is loaded; a failed load says so. */
-  const act = async (
-    body: (loaded: IPipelinesActions) => Promise<void>
-  ): Promise<void> => {
-    let loaded: IPipelinesActions;
-    try {
-      loaded = await actions();
-    } catch (error) {
-      notifyError(error, trans);
-      return;
-    }
-    await body(loaded);
-  };
 
   app.commands.addCommand(CommandIDs.runPipeline, {
     label: args =>

@@ -3,8 +3,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { mlopsIcon } from '../icons';
-import { contextTarget, notifyError } from '../shared/commands';
-import { once } from '../shared/lazy';
+import { contextTarget, lazyActions } from '../shared/commands';
 import { CommandIDs, IMLOpsConnection } from '../tokens';
 import type { IRegistryActions } from './actions';
 import type { RegistryModel } from './model';
@@ -35,22 +34,10 @@ function versionTarget(
  */
 export function registerRegistryCommands(ctx: IRegistryCommandContext): void {
   const { app, trans } = ctx;
-  const actions = once<IRegistryActions>(() =>
-    import('./actions').then(m => m.registryActions(ctx))
+  const act = lazyActions<IRegistryActions>(
+    () => import('./actions').then(m => m.registryActions(ctx)),
+    trans
   );
-  /** Run an action once its module is loaded; a failed load says so. */
-  const act = async (
-    body: (loaded: IRegistryActions) => Promise<void> | void
-  ): Promise<void> => {
-    let loaded: IRegistryActions;
-    try {
-      loaded = await actions();
-    } catch (error) {
-      notifyError(error, trans);
-      return;
-    }
-    await body(loaded);
-  };
 
   app.commands.addCommand(CommandIDs.approveModelVersion, {
     label: trans.__('Approve Model Version…'),

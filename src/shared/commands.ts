@@ -9,6 +9,7 @@ import {
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import { toMLOpsError } from '../core/errors';
+import { once } from './lazy';
 
 /**
  * The `data-*` attributes of the right-clicked element (or its nearest
@@ -70,4 +71,26 @@ export function notifyError(
       Notification.error(describeError(e, trans), { autoClose: false }),
     () => Notification.error(e.message, { autoClose: false })
   );
+}
+
+/**
+ * What a capability's commands do, loaded on first use: `act(body)` loads the
+ * module once (a failed load says so in a notification, and is tried again on
+ * the next command), then runs `body` with it.
+ */
+export function lazyActions<A>(
+  load: () => Promise<A>,
+  trans: TranslationBundle
+): (body: (loaded: A) => Promise<void> | void) => Promise<void> {
+  const actions = once(load);
+  return async body => {
+    let loaded: A;
+    try {
+      loaded = await actions();
+    } catch (error) {
+      notifyError(error, trans);
+      return;
+    }
+    await body(loaded);
+  };
 }
